@@ -1,0 +1,629 @@
+"""Obtain, validate, simplify and cache commune boundaries; dissolve to levels and vintages."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import tempfile
+import warnings
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+from geobaro._units import (
+    ARRONDISSEMENT_NAMES,
+    BRUSSELS_PROVINCE_NIS,
+    PROVINCE_NAMES,
+    REGION_NAMES,
+    REGION_NIS,
+    TOURNAI_MOUSCRON,
+    province_of_arrondissement,
+)
+from geobaro.config import Settings, get_settings
+from geobaro.errors import BoundaryDataError, DataUnavailableError
+
+__all__ = [
+    "EXPECTED_COUNTS",
+    "LEVELS",
+    "REGION_COUNTS",
+    "VINTAGES",
+    "Level",
+    "Manifest",
+    "Progress",
+    "Vintage",
+    "attribution_text",
+    "dissolve_to_vintage",
+    "load_communes",
+    "load_mergers",
+    "load_units",
+    "prepare_boundaries",
+    "read_communes_file",
+    "read_manifest",
+    "simplify_coverage",
+    "validate_communes",
+    "verify_checksum",
+]
+
+log = logging.getLogger(__name__)
+
+Vintage = Literal["2018", "2019", "2025"]
+Level = Literal["commune", "arrondissement", "province", "region"]
+#: Progress callback: fraction done in [0, 1] and a short message.
+Progress = Callable[[float, str], None]
+
+VINTAGES: tuple[Vintage, ...] = get_args(Vintage)
+LEVELS: tuple[Level, ...] = get_args(Level)
+#: Number of communes per boundary vintage.
+EXPECTED_COUNTS: dict[str, int] = {"2018": 589, "2019": 581, "2025": 565}
+#: Communes per region in 2018.
+REGION_COUNTS: dict[str, int] = {"Flanders": 308, "Wallonia": 262, "Brussels": 19}
+
+_COMMUNES_FILE = "communes_2018.geojson"
+_MERGERS_FILE = "mergers.csv"
+_POPULATION_FILE = "population_2018.csv"
+_CACHE_VERSION = 1
+_NAME_COLUMNS = ("name_fr", "name_nl", "name_de", "name_en")
+#: Columns of every unit table, whatever the level.
+UNIT_COLUMNS = (
+    "nis_code",
+    *_NAME_COLUMNS,
+    "region",
+    "population",
+    "area_km2",
+    "density",
+)
+#: Extra columns of the commune reference table.
+COMMUNE_COLUMNS = (
+    *UNIT_COLUMNS,
+    "arrondissement_nis",
+    "province_nis",
+    "urban_rural",
+    "nis_2019",
+    "nis_2025",
+)
+
+
+@dataclass(frozen=True)
+class ManifestFile:
+    """One raw file the project needs, with its checksum."""
+
+    name: str
+    sha256: str
+    size: int
+    features: int | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What the boundary data is, where it comes from and how to check it."""
+
+    path: Path
+    dataset: str
+    files: tuple[ManifestFile, ...]
+    expected_count: int
+    licence: str
+    attribution: tuple[str, ...]
+    upstream: str
+    download_urls: tuple[str, ...]
+    raw: dict[str, Any]
+
+    @property
+    def digest(self) -> str:
+        """Checksum of the manifest's file list, used to invalidate the prepared cache."""
+        text = json.dumps([f.__dict__ for f in self.files], sort_keys=True)
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def read_manifest(settings: Settings | None = None) -> Manifest:
+    """Read ``data/shapes/manifest.json``.
+
+    Examples
+    --------
+    >>> m = read_manifest()
+    >>> m.expected_count
+    589
+    """
+    settings = settings or get_settings()
+    path = settings.shapes_dir / "manifest.json"
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+        files = tuple(
+            ManifestFile(
+                name=f["name"], sha256=f["sha256"], size=int(f["bytes"]), features=f.get("features")
+            )
+            for f in raw["files"]
+        )
+        return Manifest(
+            path=path,
+            dataset=raw["dataset"],
+            files=files,
+            expected_count=int(raw["expected_count"]),
+            licence=raw["licence"],
+            attribution=tuple(raw["attribution"]),
+            upstream=raw["upstream"],
+            download_urls=tuple(
+                s["url"] for s in raw.get("sources", []) if s.get("kind") == "url" and s.get("url")
+            ),
+            raw=raw,
+        )
+    except FileNotFoundError as exc:
+        raise BoundaryDataError(f"boundary manifest not found: {path}") from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BoundaryDataError(f"boundary manifest {path} is malformed: {exc!r}") from exc
+
+
+def attribution_text(settings: Settings | None = None) -> str:
+    """Return the attribution the boundary data requires, one line per source.
+
+    Examples
+    --------
+    >>> "Statbel" in attribution_text()
+    True
+    """
+    return "\n".join(read_manifest(settings).attribution)
+
+
+def verify_checksum(path: Path, expected_sha256: str) -> None:
+    """Raise `BoundaryDataError` unless ``path`` has the expected SHA-256."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    actual = digest.hexdigest()
+    if actual != expected_sha256:
+        raise BoundaryDataError(
+            f"checksum mismatch for {path}: expected SHA-256 {expected_sha256}, got {actual} "
+            "(the file is truncated, altered or from another release)"
+        )
+
+
+def read_communes_file(path: Path, *, expected_count: int = 589) -> gpd.GeoDataFrame:
+    """Read and validate the raw commune file; return it in the projected CRS (EPSG:31370).
+
+    Raises
+    ------
+    BoundaryDataError
+        If the file cannot be read, lacks columns, or fails `validate_communes`.
+    """
+    try:
+        gdf = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several types for corrupt files
+        raise BoundaryDataError(f"commune file {path} could not be read: {exc}") from exc
+    missing = {"nis", "name_fr", "name_nl", "name_de", "region", "arrondissement_nis"} - set(
+        gdf.columns
+    )
+    if missing:
+        raise BoundaryDataError(f"commune file {path} lacks columns: {sorted(missing)}")
+    if gdf.crs is None:
+        raise BoundaryDataError(f"commune file {path} has no CRS")
+    gdf = gdf.rename(columns={"nis": "nis_code"}).to_crs(get_settings().crs)
+    validate_communes(gdf, expected_count=expected_count)
+    return gdf
+
+
+def validate_communes(gdf: gpd.GeoDataFrame, *, expected_count: int = 589) -> None:
+    """Check count, codes and geometry of communes; raise one error listing every problem.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame({"nis_code": ["11001"]}, geometry=[shapely.box(0, 0, 1, 1)])
+    >>> validate_communes(g, expected_count=1)
+    >>> validate_communes(g, expected_count=2)
+    Traceback (most recent call last):
+    ...
+    geobaro.errors.BoundaryDataError: boundary data failed validation: 1 features, expected 2
+    """
+    problems: list[str] = []
+    if len(gdf) != expected_count:
+        problems.append(f"{len(gdf)} features, expected {expected_count}")
+    codes = gdf["nis_code"].astype("string")
+    bad = codes[~codes.fillna("").str.fullmatch(r"\d{5}")]
+    problems += [f"row {i}: nis_code {v!r} is not 5 digits" for i, v in bad.items()]
+    dup = codes[codes.duplicated(keep=False) & codes.notna()]
+    if len(dup):
+        problems.append(f"duplicated nis_code: {sorted(set(dup))}")
+    geom = gdf.geometry
+    empty = geom.isna() | geom.is_empty
+    problems += [f"row {i} ({codes[i]}): empty geometry" for i in gdf.index[empty]]
+    invalid = ~empty & ~geom.is_valid
+    for i in gdf.index[invalid]:
+        reason = shapely.is_valid_reason(geom[i])
+        problems.append(f"row {i} ({codes[i]}): invalid geometry: {reason}")
+    wrong = ~empty & ~geom.geom_type.isin(["Polygon", "MultiPolygon"])
+    problems += [f"row {i} ({codes[i]}): geometry is {geom[i].geom_type}" for i in gdf.index[wrong]]
+    if problems:
+        raise BoundaryDataError("boundary data failed validation: " + "; ".join(problems))
+
+
+def simplify_coverage(
+    gdf: gpd.GeoDataFrame, *, tolerance: float, max_area_error: float = 0.01
+) -> gpd.GeoDataFrame:
+    """Simplify a polygon coverage so that neighbours keep shared borders (no gaps, no overlaps).
+
+    Parameters
+    ----------
+    gdf
+        A valid coverage in a projected CRS (metres).
+    tolerance
+        Simplification tolerance in CRS units.
+    max_area_error
+        Relative area change allowed per feature; larger changes raise `BoundaryDataError`.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely
+    >>> g = gpd.GeoDataFrame(geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
+    >>> simplify_coverage(g, tolerance=0.1).area.tolist()
+    [1.0, 1.0]
+    """
+    if gdf.crs is not None and not gdf.crs.is_projected:
+        raise BoundaryDataError(f"simplify_coverage needs a projected CRS, got {gdf.crs}")
+    out = gdf.copy()
+    simplified = shapely.coverage_simplify(gdf.geometry.values, tolerance)
+    ratio = np.abs(shapely.area(simplified) / gdf.area.to_numpy() - 1)
+    if (ratio > max_area_error).any():
+        worst = int(np.argmax(ratio))
+        raise BoundaryDataError(
+            f"simplification at {tolerance} m changes the area of feature {gdf.index[worst]} by "
+            f"{ratio[worst]:.2%} (> {max_area_error:.0%}); lower the tolerance"
+        )
+    out.geometry = gpd.GeoSeries(simplified, index=gdf.index, crs=gdf.crs)
+    return out
+
+
+def load_mergers(settings: Settings | None = None) -> pd.DataFrame:
+    """Return the 2019 and 2025 NIS code changes.
+
+    Columns: ``effective_date, old_nis, new_nis, new_name, change`` (merger or recode).
+    """
+    settings = settings or get_settings()
+    raw = prepare_boundaries(settings=settings) / "raw" / _MERGERS_FILE
+    return pd.read_csv(raw, dtype=str)
+
+
+def dissolve_to_vintage(
+    gdf_communes: gpd.GeoDataFrame, mergers: pd.DataFrame, *, vintage: Vintage
+) -> gpd.GeoDataFrame:
+    """Dissolve the 589 communes of 2018 into the units of a later vintage.
+
+    Codes follow ``nis_2019`` / ``nis_2025``; recodes without territory change keep their shape.
+    Population and area are summed, density and urban/rural class recomputed.
+    """
+    if vintage == "2018":
+        return gdf_communes.copy()
+    key = f"nis_{vintage}"
+    names = mergers.loc[mergers["effective_date"].str.startswith(vintage)].drop_duplicates(
+        "new_nis"
+    )
+    merged_names = dict(zip(names["new_nis"], names["new_name"], strict=True))
+    merged_codes = set(
+        mergers.loc[
+            mergers["effective_date"].str.startswith(vintage) & (mergers["change"] == "merger"),
+            "new_nis",
+        ]
+    )
+    rows = []
+    geoms = []
+    for code, grp in gdf_communes.groupby(key, sort=True):
+        first = grp.iloc[0]
+        row: dict[str, Any] = {"nis_code": code}
+        if code in merged_codes and len(grp) > 1:
+            for col in _NAME_COLUMNS:
+                row[col] = merged_names[code]
+        else:
+            for col in _NAME_COLUMNS:
+                row[col] = first[col]
+        row["region"] = first["region"]
+        row["population"] = int(grp["population"].sum())
+        row["area_km2"] = float(grp["area_km2"].sum())
+        arr = f"{code[:2]}000"
+        row["arrondissement_nis"] = arr
+        row["province_nis"] = province_of_arrondissement(arr)
+        row["nis_2019"] = grp["nis_2019"].iloc[0] if vintage == "2019" else None
+        row["nis_2025"] = grp["nis_2025"].iloc[0]
+        rows.append(row)
+        geoms.append(shapely.coverage_union_all(grp.geometry.values))
+    out = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=gdf_communes.crs)
+    out["density"] = out["population"] / out["area_km2"]
+    if vintage == "2019":
+        out["nis_2019"] = out["nis_code"]
+    rural = float(gdf_communes.attrs.get("rural_density", 150.0))
+    out["urban_rural"] = np.where(out["density"] < rural, "rural", "urban")
+    return out[[*COMMUNE_COLUMNS, "geometry"]]
+
+
+def prepare_boundaries(
+    *, settings: Settings | None = None, force: bool = False, progress: Progress | None = None
+) -> Path:
+    """Obtain the raw boundary files, verify them and build the GeoParquet cache.
+
+    Sources are tried in the manifest's order: the prepared cache, the mirror folders
+    (``GEOBARO_DATA_MIRROR``, then ``../shared/data/boundaries``), then any download URL.
+
+    Returns
+    -------
+    Path
+        The cache folder, holding ``raw/`` and the prepared ``*.parquet`` files.
+
+    Raises
+    ------
+    DataUnavailableError
+        If no source has the files; the message says what is missing and how to provide it.
+    BoundaryDataError
+        If the files found are corrupt or inconsistent.
+    """
+    settings = settings or get_settings()
+    report = progress or _no_progress
+    manifest = read_manifest(settings)
+    cache = settings.cache_dir
+    stamp = cache / "prepared.json"
+    wanted = _stamp(manifest, settings)
+    if not force and stamp.exists():
+        try:
+            if json.loads(stamp.read_text(encoding="utf-8")) == wanted:
+                return cache
+        except ValueError:
+            log.warning("ignoring unreadable cache stamp %s", stamp)
+    report(0.05, "Looking for the commune boundary files")
+    raw_dir = _obtain_raw(manifest, settings, report)
+    report(0.4, "Reading and validating 589 communes")
+    gdf = _build_reference(raw_dir, manifest, settings)
+    report(0.7, "Simplifying borders for the web (topology kept)")
+    simple = simplify_coverage(gdf, tolerance=settings.simplify_tolerance_m)
+    report(0.9, "Writing the GeoParquet cache")
+    _write_parquet(gdf, cache / "communes_2018.parquet")
+    _write_parquet(simple, cache / "communes_2018_simplified.parquet")
+    _atomic_write_text(stamp, json.dumps(wanted))
+    _load_cached.cache_clear()
+    report(1.0, "Boundaries ready")
+    return cache
+
+
+def load_communes(
+    *, vintage: Vintage = "2018", settings: Settings | None = None
+) -> gpd.GeoDataFrame:
+    """Return the commune reference table with full-resolution geometry in EPSG:31370.
+
+    Columns: ``nis_code``, ``name_fr``, ``name_nl``, ``name_de``, ``name_en``, ``region``,
+    ``population``, ``area_km2``, ``density``, ``arrondissement_nis``, ``province_nis``,
+    ``urban_rural``, ``nis_2019``, ``nis_2025``, ``geometry``.
+
+    Examples
+    --------
+    >>> communes = load_communes()
+    >>> len(communes), communes.crs.to_epsg()
+    (589, 31370)
+    >>> len(load_communes(vintage="2025"))
+    565
+    """
+    return load_units(level="commune", vintage=vintage, settings=settings)
+
+
+def load_units(
+    *,
+    level: Level = "commune",
+    vintage: Vintage = "2018",
+    web: bool = False,
+    settings: Settings | None = None,
+) -> gpd.GeoDataFrame:
+    """Return the units of a level and vintage, with geometry.
+
+    Parameters
+    ----------
+    level
+        ``commune``, ``arrondissement``, ``province`` (Brussels-Capital as its own unit) or
+        ``region``.
+    vintage
+        Boundary vintage: ``2018`` (589 communes), ``2019`` (581) or ``2025`` (565).
+    web
+        If true, the simplified geometry in EPSG:4326 with rounded coordinates, for web maps;
+        otherwise the full geometry in EPSG:31370.
+
+    Examples
+    --------
+    >>> load_units(level="province")["nis_code"].tolist()[:3]
+    ['04000', '10000', '20001']
+    >>> len(load_units(level="region", web=True))
+    3
+    """
+    if level not in LEVELS:
+        raise ValueError(f"level {level!r} is not one of {LEVELS}")
+    if vintage not in VINTAGES:
+        raise ValueError(f"vintage {vintage!r} is not one of {VINTAGES}")
+    settings = settings or get_settings()
+    prepare_boundaries(settings=settings)
+    return _load_cached(level, vintage, web, settings).copy()
+
+
+# --- private helpers -------------------------------------------------------------------------
+
+
+def _no_progress(_fraction: float, _message: str) -> None:
+    return None
+
+
+def _stamp(manifest: Manifest, settings: Settings) -> dict[str, Any]:
+    return {
+        "version": _CACHE_VERSION,
+        "manifest": manifest.digest,
+        "tolerance": settings.simplify_tolerance_m,
+        "rural_density": settings.rural_density,
+    }
+
+
+def _obtain_raw(manifest: Manifest, settings: Settings, report: Progress) -> Path:
+    raw_dir = settings.cache_dir / "raw"
+    problems: list[str] = []
+    if _folder_matches(raw_dir, manifest, problems):
+        return raw_dir
+    for mirror in settings.mirrors:
+        if not mirror.is_dir():
+            problems.append(f"mirror folder {mirror} does not exist")
+            continue
+        if _folder_matches(mirror, manifest, problems):
+            report(0.2, f"Copying boundary files from {mirror}")
+            _copy_files(mirror, raw_dir, (f.name for f in manifest.files))
+            return raw_dir
+    if settings.allow_download and manifest.download_urls:
+        return _download(manifest, raw_dir, report, problems)
+    names = ", ".join(f.name for f in manifest.files)
+    raise DataUnavailableError(
+        "The commune boundary files are not available.\n"
+        f"Needed: {names} (see {manifest.path}).\n"
+        "Looked in:\n  - " + "\n  - ".join(problems) + "\n"
+        "To provide them, either set GEOBARO_DATA_MIRROR to a folder holding these files, "
+        f"or copy them into {raw_dir}, then run `python -m geobaro data prepare`."
+        + (f"\nUpstream: {manifest.upstream}" if manifest.upstream else "")
+    )
+
+
+def _folder_matches(folder: Path, manifest: Manifest, problems: list[str]) -> bool:
+    missing = [f.name for f in manifest.files if not (folder / f.name).is_file()]
+    if missing:
+        problems.append(f"{folder}: missing {', '.join(missing)}")
+        return False
+    for f in manifest.files:
+        verify_checksum(folder / f.name, f.sha256)
+    return True
+
+
+def _copy_files(src: Path, dest: Path, names: Iterable[str]) -> None:
+    dest.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        tmp = dest / f".{name}.tmp{os.getpid()}"
+        shutil.copyfile(src / name, tmp)
+        tmp.replace(dest / name)
+
+
+def _download(manifest: Manifest, raw_dir: Path, report: Progress, problems: list[str]) -> Path:
+    import pooch
+
+    base = manifest.download_urls[0].rstrip("/")
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    for i, f in enumerate(manifest.files):
+        report(0.1 + 0.3 * i / len(manifest.files), f"Downloading {f.name}")
+        try:
+            pooch.retrieve(
+                f"{base}/{f.name}", known_hash=f"sha256:{f.sha256}", fname=f.name, path=raw_dir
+            )
+        except Exception as exc:  # network errors come in many types
+            problems.append(f"{base}/{f.name}: {exc}")
+            raise DataUnavailableError(
+                "Downloading the boundary files failed:\n  - " + "\n  - ".join(problems)
+            ) from exc
+    return raw_dir
+
+
+def _build_reference(raw_dir: Path, manifest: Manifest, settings: Settings) -> gpd.GeoDataFrame:
+    gdf = read_communes_file(raw_dir / _COMMUNES_FILE, expected_count=manifest.expected_count)
+    counts = gdf["region"].value_counts().to_dict()
+    if manifest.expected_count == 589 and counts != REGION_COUNTS:
+        raise BoundaryDataError(f"communes per region are {counts}, expected {REGION_COUNTS}")
+    pop = pd.read_csv(raw_dir / _POPULATION_FILE, dtype={"nis": str})
+    missing = sorted(set(gdf["nis_code"]) - set(pop["nis"]))
+    if missing:
+        raise BoundaryDataError(f"population_2018.csv lacks communes: {missing}")
+    gdf = gdf.merge(
+        pop[["nis", "population"]].rename(columns={"nis": "nis_code"}), on="nis_code", how="left"
+    )
+    gdf["province_nis"] = gdf["province_nis"].replace("", None).fillna(BRUSSELS_PROVINCE_NIS)
+    gdf["name_en"] = np.where(gdf["region"] == "Wallonia", gdf["name_fr"], gdf["name_nl"])
+    brussels = gdf["region"] == "Brussels"
+    # Brussels communes are bilingual; English usage follows the French form (e.g. "Ixelles")
+    gdf.loc[brussels, "name_en"] = gdf.loc[brussels, "name_fr"]
+    gdf.loc[gdf["nis_code"] == "21004", "name_en"] = "Brussels"
+    gdf["area_km2"] = gdf.area / 1e6
+    gdf["density"] = gdf["population"] / gdf["area_km2"]
+    gdf["urban_rural"] = np.where(gdf["density"] < settings.rural_density, "rural", "urban")
+    gdf = gdf.sort_values("nis_code").reset_index(drop=True)
+    return gdf[[*COMMUNE_COLUMNS, "geometry"]]
+
+
+def _write_parquet(gdf: gpd.GeoDataFrame, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".parquet.tmp")
+    os.close(fd)
+    gdf.to_parquet(tmp, index=False)
+    Path(tmp).replace(path)
+
+
+def _atomic_write_text(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".tmp{os.getpid()}")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)
+
+
+@lru_cache(maxsize=64)
+def _load_cached(level: str, vintage: str, web: bool, settings: Settings) -> gpd.GeoDataFrame:
+    name = "communes_2018_simplified.parquet" if web else "communes_2018.parquet"
+    gdf = gpd.read_parquet(settings.cache_dir / name)
+    gdf.attrs["rural_density"] = settings.rural_density
+    if vintage != "2018":
+        mergers = pd.read_csv(settings.cache_dir / "raw" / _MERGERS_FILE, dtype=str)
+        gdf = dissolve_to_vintage(gdf, mergers, vintage=vintage)  # type: ignore[arg-type]
+    if level != "commune":
+        gdf = _dissolve_level(gdf, level, vintage)
+    if web:
+        gdf = _to_web(gdf, decimals=settings.web_decimals)
+    return gdf
+
+
+def _dissolve_level(gdf: gpd.GeoDataFrame, level: str, vintage: str) -> gpd.GeoDataFrame:
+    key = {"arrondissement": "arrondissement_nis", "province": "province_nis", "region": "region"}[
+        level
+    ]
+    rows = []
+    geoms = []
+    for code, grp in gdf.groupby(key, sort=True):
+        if level == "region":
+            nis = REGION_NIS[str(code)]
+            names = REGION_NAMES[str(code)]
+        elif level == "province":
+            nis, names = str(code), PROVINCE_NAMES[str(code)]
+        else:
+            nis = str(code)
+            names = ARRONDISSEMENT_NAMES[nis]
+            if nis == "57000" and vintage != "2018":
+                names = TOURNAI_MOUSCRON
+        pop = int(grp["population"].sum())
+        area = float(grp["area_km2"].sum())
+        rows.append(
+            dict(
+                zip(_NAME_COLUMNS, names, strict=True),
+                nis_code=nis,
+                region=grp["region"].iloc[0],
+                population=pop,
+                area_km2=area,
+                density=pop / area,
+                n_communes=len(grp),
+            )
+        )
+        geoms.append(shapely.coverage_union_all(grp.geometry.values))
+    out = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=gdf.crs)
+    out = out.sort_values("nis_code").reset_index(drop=True)
+    return out[[*UNIT_COLUMNS, "n_communes", "geometry"]]
+
+
+def _to_web(gdf: gpd.GeoDataFrame, *, decimals: int) -> gpd.GeoDataFrame:
+    out = gdf.to_crs("EPSG:4326")
+    # every vertex rounded on its own, so borders shared by neighbours stay identical
+    rounded = shapely.transform(out.geometry.values, lambda xy: np.round(xy, decimals))
+    invalid = ~shapely.is_valid(rounded)
+    if invalid.any():
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            rounded[invalid] = shapely.make_valid(rounded[invalid], method="structure")
+    out.geometry = gpd.GeoSeries(rounded, index=out.index, crs="EPSG:4326")
+    return out
