@@ -47,7 +47,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return sample_main(seed=args.seed, out=args.out)
         if args.command == "export":
-            from geobaro.export import main as export_main
+            from geobaro.site import main as export_main
 
             return export_main(out=args.out)
     except GeobaroError as exc:
