@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geobaro._refnis import mergers_frame
+from geobaro._statbel import SectorsFile, download_sectors, read_sectors, sectors_file
 from geobaro._units import (
     ARRONDISSEMENT_NAMES,
     BRUSSELS_PROVINCE_NIS,
@@ -37,9 +39,11 @@ __all__ = [
     "LEVELS",
     "REGION_COUNTS",
     "VINTAGES",
+    "BoundarySource",
     "Level",
     "Manifest",
     "Progress",
+    "SectorsFile",
     "Vintage",
     "attribution_text",
     "dissolve_to_vintage",
@@ -47,9 +51,11 @@ __all__ = [
     "load_mergers",
     "load_units",
     "prepare_boundaries",
+    "read_boundary_source",
     "read_communes_file",
     "read_manifest",
     "simplify_coverage",
+    "statbel_sectors_file",
     "validate_communes",
     "verify_checksum",
 ]
@@ -118,6 +124,11 @@ class Manifest:
     raw: dict[str, Any]
 
     @property
+    def statbel(self) -> dict[str, Any] | None:
+        """The manifest's ``statbel`` source (sector files per vintage), if listed."""
+        return next((s for s in self.raw.get("sources", []) if s.get("kind") == "statbel"), None)
+
+    @property
     def digest(self) -> str:
         """Checksum of the manifest's file list, used to invalidate the prepared cache."""
         text = json.dumps([f.__dict__ for f in self.files], sort_keys=True)
@@ -162,15 +173,82 @@ def read_manifest(settings: Settings | None = None) -> Manifest:
         raise BoundaryDataError(f"boundary manifest {path} is malformed: {exc!r}") from exc
 
 
+@dataclass(frozen=True)
+class BoundarySource:
+    """Where the prepared boundaries came from, and what that source could not provide.
+
+    Attributes
+    ----------
+    kind
+        ``mirror`` (the verified files of the manifest) or ``statbel`` (statistical sectors
+        downloaded from Statbel and dissolved into communes).
+    location
+        The folder or address the geometry was taken from.
+    attribution
+        The attribution lines to show with every map made from these boundaries.
+    unavailable
+        Columns of the reference table this source could not fill (their values are
+        missing: ``<NA>`` population, ``NaN`` density, ``"unknown"`` urban/rural class).
+    """
+
+    kind: str
+    location: str
+    attribution: tuple[str, ...]
+    unavailable: tuple[str, ...] = ()
+
+
+def read_boundary_source(settings: Settings | None = None) -> BoundarySource:
+    """Return the source of the prepared boundaries, preparing them first if needed.
+
+    Examples
+    --------
+    >>> source = read_boundary_source()
+    >>> source.kind in {"mirror", "statbel"}, "Statbel" in source.attribution[0]
+    (True, True)
+    """
+    settings = settings or get_settings()
+    prepare_boundaries(settings=settings)
+    source = _source_from_stamp(settings)
+    if source is None:  # pragma: no cover - prepare_boundaries always writes the stamp
+        raise BoundaryDataError(f"no cache stamp in {settings.cache_dir}")
+    return source
+
+
 def attribution_text(settings: Settings | None = None) -> str:
     """Return the attribution the boundary data requires, one line per source.
+
+    It follows the source the prepared cache was built from (mirror files or the Statbel
+    download); before anything is prepared, the mirror's attribution from the manifest.
 
     Examples
     --------
     >>> "Statbel" in attribution_text()
     True
     """
-    return "\n".join(read_manifest(settings).attribution)
+    settings = settings or get_settings()
+    source = _source_from_stamp(settings)
+    lines = source.attribution if source else read_manifest(settings).attribution
+    return "\n".join(lines)
+
+
+def statbel_sectors_file(
+    vintage: Vintage = "2018", *, settings: Settings | None = None, base_url: str | None = None
+) -> SectorsFile:
+    """Return the Statbel statistical-sectors archive of a vintage, as listed in the manifest.
+
+    The folder address can be replaced by ``base_url`` or the ``GEOBARO_STATBEL_URL``
+    environment variable (a proxy, a local copy, tests).
+
+    Examples
+    --------
+    >>> f = statbel_sectors_file("2018")
+    >>> f.name, f.expected_count
+    ('sh_statbel_statistical_sectors_20180101.shp.zip', 589)
+    """
+    manifest = read_manifest(settings)
+    if manifest.statbel is None:
+        raise BoundaryDataError(f"the manifest {manifest.path} lists no statbel source")
+    return sectors_file(manifest.statbel, vintage, base_url=base_url)
 
 
 def verify_checksum(path: Path, expected_sha256: str) -> None:
@@ -286,10 +364,17 @@ def load_mergers(settings: Settings | None = None) -> pd.DataFrame:
     """Return the 2019 and 2025 NIS code changes.
 
     Columns: ``effective_date, old_nis, new_nis, new_name, change`` (merger or recode).
+    From the mirror's verified ``mergers.csv`` when the cache was built from the mirror,
+    otherwise from the same REFNIS facts bundled with geobaro.
+
+    Examples
+    --------
+    >>> load_mergers().query("old_nis == '55022'")["new_nis"].item()
+    '58001'
     """
     settings = settings or get_settings()
-    raw = prepare_boundaries(settings=settings) / "raw" / _MERGERS_FILE
-    return pd.read_csv(raw, dtype=str)
+    prepare_boundaries(settings=settings)
+    return _read_mergers(settings)
 
 
 def dissolve_to_vintage(
@@ -325,7 +410,7 @@ def dissolve_to_vintage(
             for col in _NAME_COLUMNS:
                 row[col] = first[col]
         row["region"] = first["region"]
-        row["population"] = int(grp["population"].sum())
+        row["population"] = _sum_or_na(grp["population"])
         row["area_km2"] = float(grp["area_km2"].sum())
         arr = f"{code[:2]}000"
         row["arrondissement_nis"] = arr
@@ -335,33 +420,55 @@ def dissolve_to_vintage(
         rows.append(row)
         geoms.append(shapely.coverage_union_all(grp.geometry.values))
     out = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=gdf_communes.crs)
-    out["density"] = out["population"] / out["area_km2"]
+    out["population"] = _population_array(out["population"])
+    out["density"] = _density(out["population"], out["area_km2"])
     if vintage == "2019":
         out["nis_2019"] = out["nis_code"]
     rural = float(gdf_communes.attrs.get("rural_density", 150.0))
-    out["urban_rural"] = np.where(out["density"] < rural, "rural", "urban")
+    out["urban_rural"] = _classify_urban_rural(out["density"], rural)
     return out[[*COMMUNE_COLUMNS, "geometry"]]
 
 
 def prepare_boundaries(
-    *, settings: Settings | None = None, force: bool = False, progress: Progress | None = None
+    *,
+    settings: Settings | None = None,
+    force: bool = False,
+    progress: Progress | None = None,
+    sectors: SectorsFile | None = None,
 ) -> Path:
     """Obtain the raw boundary files, verify them and build the GeoParquet cache.
 
-    Sources are tried in the manifest's order: the prepared cache, the mirror folders
-    (``GEOBARO_DATA_MIRROR``, then ``../shared/data/boundaries``), then any download URL.
+    Sources are tried in the manifest's order of preference: the prepared cache; the mirror
+    folders (``GEOBARO_DATA_MIRROR``, then ``../shared/data/boundaries``) holding the
+    manifest's verified files; a Statbel sectors archive already in the cache or in a mirror
+    folder; then, unless ``GEOBARO_OFFLINE`` is set, the download of Statbel's statistical
+    sectors of 2018, dissolved into the 589 communes. Nothing is downloaded when the cache or
+    a mirror is present.
+
+    Parameters
+    ----------
+    settings
+        Folders and options; `get_settings` by default.
+    force
+        Rebuild the cache even if its stamp matches.
+    progress
+        Callback ``(fraction, message)`` (the CLI's bar, the app's ``st.progress``).
+    sectors
+        The Statbel archive to use instead of the manifest's 2018 file (another address or
+        a small test file with its own expected count).
 
     Returns
     -------
     Path
-        The cache folder, holding ``raw/`` and the prepared ``*.parquet`` files.
+        The cache folder, holding the prepared ``*.parquet`` files and ``prepared.json``,
+        which records the source used.
 
     Raises
     ------
     DataUnavailableError
         If no source has the files; the message says what is missing and how to provide it.
     BoundaryDataError
-        If the files found are corrupt or inconsistent.
+        If the files found are corrupt or inconsistent (nothing is cached then).
     """
     settings = settings or get_settings()
     report = progress or _no_progress
@@ -371,20 +478,25 @@ def prepare_boundaries(
     wanted = _stamp(manifest, settings)
     if not force and stamp.exists():
         try:
-            if json.loads(stamp.read_text(encoding="utf-8")) == wanted:
+            found = json.loads(stamp.read_text(encoding="utf-8"))
+            if {key: found.get(key) for key in wanted} == wanted:
                 return cache
-        except ValueError:
+        except (ValueError, AttributeError):
             log.warning("ignoring unreadable cache stamp %s", stamp)
     report(0.05, "Looking for the commune boundary files")
-    raw_dir = _obtain_raw(manifest, settings, report)
-    report(0.4, "Reading and validating 589 communes")
-    gdf = _build_reference(raw_dir, manifest, settings)
+    obtained = _obtain(manifest, settings, report, sectors)
+    report(0.4, f"Reading and validating {obtained.expected_count} communes")
+    if obtained.communes is None:
+        gdf = _build_reference(obtained.path, manifest, settings)
+    else:
+        gdf = _reference_from_sectors(obtained, manifest, settings)
     report(0.7, "Simplifying borders for the web (topology kept)")
     simple = simplify_coverage(gdf, tolerance=settings.simplify_tolerance_m)
     report(0.9, "Writing the GeoParquet cache")
     _write_parquet(gdf, cache / "communes_2018.parquet")
     _write_parquet(simple, cache / "communes_2018_simplified.parquet")
-    _atomic_write_text(stamp, json.dumps(wanted))
+    source = _describe_source(obtained, manifest, gdf)
+    _atomic_write_text(stamp, json.dumps({**wanted, "source": source.__dict__}, indent=1))
     _load_cached.cache_clear()
     report(1.0, "Boundaries ready")
     return cache
@@ -462,11 +574,26 @@ def _stamp(manifest: Manifest, settings: Settings) -> dict[str, Any]:
     }
 
 
-def _obtain_raw(manifest: Manifest, settings: Settings, report: Progress) -> Path:
+@dataclass(frozen=True)
+class _Obtained:
+    """What `_obtain` found: the mirror's verified files, or communes dissolved from sectors."""
+
+    kind: Literal["mirror", "statbel"]
+    path: Path
+    expected_count: int
+    location: str
+    communes: gpd.GeoDataFrame | None = None
+    sectors: SectorsFile | None = None
+
+
+def _obtain(
+    manifest: Manifest, settings: Settings, report: Progress, sectors: SectorsFile | None
+) -> _Obtained:
     raw_dir = settings.cache_dir / "raw"
     problems: list[str] = []
+    count = manifest.expected_count
     if _folder_matches(raw_dir, manifest, problems):
-        return raw_dir
+        return _Obtained("mirror", raw_dir, count, str(raw_dir))
     for mirror in settings.mirrors:
         if not mirror.is_dir():
             problems.append(f"mirror folder {mirror} does not exist")
@@ -474,18 +601,68 @@ def _obtain_raw(manifest: Manifest, settings: Settings, report: Progress) -> Pat
         if _folder_matches(mirror, manifest, problems):
             report(0.2, f"Copying boundary files from {mirror}")
             _copy_files(mirror, raw_dir, (f.name for f in manifest.files))
-            return raw_dir
+            return _Obtained("mirror", raw_dir, count, str(mirror))
     if settings.allow_download and manifest.download_urls:
-        return _download(manifest, raw_dir, report, problems)
+        _download(manifest, raw_dir, report, problems)
+        return _Obtained("mirror", raw_dir, count, manifest.download_urls[0])
+    if sectors is None and manifest.statbel is not None:
+        sectors = sectors_file(manifest.statbel, "2018")
+    if sectors is None:
+        raise _unavailable(manifest, settings, problems, None)
+    statbel_dir = settings.cache_dir / "statbel"
+    # an archive downloaded earlier (verified before it was kept) or put in a mirror by hand
+    for folder in (statbel_dir, *settings.mirrors):
+        candidate = folder / sectors.name
+        if candidate.is_file():
+            report(0.2, f"Reading Statbel sectors from {candidate}")
+            if sectors.sha256:
+                verify_checksum(candidate, sectors.sha256)
+            communes = read_sectors(candidate, expected_count=sectors.expected_count)
+            return _Obtained(
+                "statbel", candidate, sectors.expected_count, str(candidate), communes, sectors
+            )
+        problems.append(f"{folder}: no {sectors.name}")
+    if not settings.allow_download:
+        problems.append("downloads are disabled (GEOBARO_OFFLINE is set)")
+        raise _unavailable(manifest, settings, problems, sectors)
+    report(0.1, f"Downloading Statbel statistical sectors {sectors.year}")
+    try:
+        path, communes = download_sectors(sectors, statbel_dir, progress=report, span=(0.1, 0.35))
+    except DataUnavailableError as exc:
+        problems.append(str(exc))
+        raise _unavailable(manifest, settings, problems, sectors) from exc
+    return _Obtained("statbel", path, sectors.expected_count, sectors.url, communes, sectors)
+
+
+def _unavailable(
+    manifest: Manifest, settings: Settings, problems: list[str], sectors: SectorsFile | None
+) -> DataUnavailableError:
     names = ", ".join(f.name for f in manifest.files)
-    raise DataUnavailableError(
-        "The commune boundary files are not available.\n"
-        f"Needed: {names} (see {manifest.path}).\n"
-        "Looked in:\n  - " + "\n  - ".join(problems) + "\n"
-        "To provide them, either set GEOBARO_DATA_MIRROR to a folder holding these files, "
-        f"or copy them into {raw_dir}, then run `python -m geobaro data prepare`."
-        + (f"\nUpstream: {manifest.upstream}" if manifest.upstream else "")
+    raw_dir = settings.cache_dir / "raw"
+    lines = [
+        "The commune boundary files are not available.",
+        f"Needed: either the verified files {names} (see {manifest.path}),",
+    ]
+    if sectors is not None:
+        lines.append(
+            f"or Statbel's statistical sectors {sectors.year} ({sectors.name}, CC BY 4.0)."
+        )
+    lines += ["Looked in:", *(f"  - {p}" for p in problems), "To provide them:"]
+    lines.append(
+        "  - set GEOBARO_DATA_MIRROR to a folder holding the verified files, "
+        f"or copy them into {raw_dir};"
     )
+    if sectors is not None:
+        lines.append(
+            f"  - or download {sectors.url} by hand and put the zip, unopened, into "
+            f"{settings.cache_dir / 'statbel'} or a GEOBARO_DATA_MIRROR folder;"
+        )
+        if not settings.allow_download:
+            lines.append("  - or allow the download: unset GEOBARO_OFFLINE and connect;")
+    lines.append("then run `python -m geobaro data prepare`.")
+    if manifest.upstream:
+        lines.append(f"Upstream of the verified files: {manifest.upstream}")
+    return DataUnavailableError("\n".join(lines))
 
 
 def _folder_matches(folder: Path, manifest: Manifest, problems: list[str]) -> bool:
@@ -527,9 +704,8 @@ def _download(manifest: Manifest, raw_dir: Path, report: Progress, problems: lis
 
 def _build_reference(raw_dir: Path, manifest: Manifest, settings: Settings) -> gpd.GeoDataFrame:
     gdf = read_communes_file(raw_dir / _COMMUNES_FILE, expected_count=manifest.expected_count)
-    counts = gdf["region"].value_counts().to_dict()
-    if manifest.expected_count == 589 and counts != REGION_COUNTS:
-        raise BoundaryDataError(f"communes per region are {counts}, expected {REGION_COUNTS}")
+    if manifest.expected_count == 589:
+        _check_region_counts(gdf)
     pop = pd.read_csv(raw_dir / _POPULATION_FILE, dtype={"nis": str})
     missing = sorted(set(gdf["nis_code"]) - set(pop["nis"]))
     if missing:
@@ -538,16 +714,155 @@ def _build_reference(raw_dir: Path, manifest: Manifest, settings: Settings) -> g
         pop[["nis", "population"]].rename(columns={"nis": "nis_code"}), on="nis_code", how="left"
     )
     gdf["province_nis"] = gdf["province_nis"].replace("", None).fillna(BRUSSELS_PROVINCE_NIS)
+    return _complete_reference(gdf, settings)
+
+
+def _reference_from_sectors(
+    obtained: _Obtained, manifest: Manifest, settings: Settings
+) -> gpd.GeoDataFrame:
+    """Build the reference table from communes dissolved from Statbel sectors.
+
+    Statbel's sector files carry no population: it is taken from the manifest's verified
+    ``population_2018.csv`` when a mirror or the cache holds it, otherwise it stays missing.
+    The 2019 and 2025 codes come from the bundled REFNIS code changes.
+    """
+    assert obtained.communes is not None
+    gdf = obtained.communes.drop(columns=["n_sectors"], errors="ignore").copy()
+    if obtained.expected_count == 589:
+        _check_region_counts(gdf)
+    mergers = mergers_frame()
+    gdf["nis_2019"] = _map_codes(gdf["nis_code"], mergers, "2019")
+    gdf["nis_2025"] = _map_codes(gdf["nis_2019"], mergers, "2025")
+    population = _find_verified(_POPULATION_FILE, manifest, settings)
+    if population is None:
+        log.warning("population 2018 unavailable: density and urban/rural class left unknown")
+        gdf["population"] = pd.array([pd.NA] * len(gdf), dtype="Int64")
+    else:
+        pop = pd.read_csv(population, dtype={"nis": str})
+        values = gdf["nis_code"].map(dict(zip(pop["nis"], pop["population"], strict=True)))
+        gdf["population"] = _population_array(values)
+    return _complete_reference(gdf, settings)
+
+
+def _complete_reference(gdf: gpd.GeoDataFrame, settings: Settings) -> gpd.GeoDataFrame:
+    """English names, area, density and urban/rural class; sorted; reference columns only."""
+    gdf = gdf.copy()
     gdf["name_en"] = np.where(gdf["region"] == "Wallonia", gdf["name_fr"], gdf["name_nl"])
     brussels = gdf["region"] == "Brussels"
     # Brussels communes are bilingual; English usage follows the French form (e.g. "Ixelles")
     gdf.loc[brussels, "name_en"] = gdf.loc[brussels, "name_fr"]
     gdf.loc[gdf["nis_code"] == "21004", "name_en"] = "Brussels"
     gdf["area_km2"] = gdf.area / 1e6
-    gdf["density"] = gdf["population"] / gdf["area_km2"]
-    gdf["urban_rural"] = np.where(gdf["density"] < settings.rural_density, "rural", "urban")
+    gdf["density"] = _density(gdf["population"], gdf["area_km2"])
+    gdf["urban_rural"] = _classify_urban_rural(gdf["density"], settings.rural_density)
+    for col in ("nis_code", *_NAME_COLUMNS, "region", "arrondissement_nis", "province_nis"):
+        gdf[col] = gdf[col].astype(str)
     gdf = gdf.sort_values("nis_code").reset_index(drop=True)
     return gdf[[*COMMUNE_COLUMNS, "geometry"]]
+
+
+def _check_region_counts(gdf: gpd.GeoDataFrame) -> None:
+    counts = gdf["region"].value_counts().to_dict()
+    if counts != REGION_COUNTS:
+        raise BoundaryDataError(f"communes per region are {counts}, expected {REGION_COUNTS}")
+
+
+def _map_codes(codes: pd.Series, mergers: pd.DataFrame, year: str) -> pd.Series:
+    changes = mergers.loc[mergers["effective_date"].str.startswith(year)]
+    mapping = dict(zip(changes["old_nis"], changes["new_nis"], strict=True))
+    return codes.map(lambda c: mapping.get(c, c))
+
+
+def _find_verified(name: str, manifest: Manifest, settings: Settings) -> Path | None:
+    """Return a manifest file with a matching SHA-256 in the cache or a mirror, if any."""
+    entry = next((f for f in manifest.files if f.name == name), None)
+    if entry is None:
+        return None
+    for folder in (settings.cache_dir / "raw", *settings.mirrors):
+        path = folder / name
+        if not path.is_file():
+            continue
+        try:
+            verify_checksum(path, entry.sha256)
+        except BoundaryDataError as exc:
+            log.warning("not using %s: %s", path, exc)
+            continue
+        return path
+    return None
+
+
+def _describe_source(
+    obtained: _Obtained, manifest: Manifest, gdf: gpd.GeoDataFrame
+) -> BoundarySource:
+    if obtained.kind == "mirror":
+        return BoundarySource("mirror", obtained.location, manifest.attribution)
+    statbel = manifest.statbel or {}
+    year = obtained.sectors.year if obtained.sectors else 2018
+    lines = [
+        str(line).format(year=year, name=obtained.path.name)
+        for line in statbel.get("attribution", [])
+    ] or [
+        f"Commune boundaries: © Statbel (Directorate-General Statistics – Statistics Belgium), "
+        f"statistical sectors 01/01/{year} ({obtained.path.name}), CC BY 4.0; dissolved into "
+        "communes and simplified for the web."
+    ]
+    unavailable: tuple[str, ...] = ()
+    if gdf["population"].isna().any():
+        unavailable = ("population", "density", "urban_rural")
+    else:
+        lines.append(manifest.attribution[-1])  # the population line of the mirror files
+    return BoundarySource("statbel", obtained.location, tuple(lines), unavailable)
+
+
+def _source_from_stamp(settings: Settings) -> BoundarySource | None:
+    stamp = settings.cache_dir / "prepared.json"
+    try:
+        found = json.loads(stamp.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    source = found.get("source") if isinstance(found, dict) else None
+    if not isinstance(source, dict):  # a stamp written before sources were recorded
+        manifest = read_manifest(settings)
+        return BoundarySource("mirror", str(settings.cache_dir / "raw"), manifest.attribution)
+    return BoundarySource(
+        kind=str(source["kind"]),
+        location=str(source["location"]),
+        attribution=tuple(source["attribution"]),
+        unavailable=tuple(source.get("unavailable", ())),
+    )
+
+
+def _read_mergers(settings: Settings) -> pd.DataFrame:
+    source = _source_from_stamp(settings)
+    path = settings.cache_dir / "raw" / _MERGERS_FILE
+    if (source is None or source.kind == "mirror") and path.is_file():
+        return pd.read_csv(path, dtype=str)
+    return mergers_frame()
+
+
+def _population_array(values: pd.Series) -> pd.Series:
+    """Return population as integers, nullable when a source has none (``Int64``)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if numbers.isna().any():
+        return numbers.astype("Int64")
+    return numbers.astype("int64")
+
+
+def _sum_or_na(values: pd.Series) -> Any:
+    """Sum of populations, or missing if any part is missing (never a partial sum)."""
+    if values.isna().any():
+        return pd.NA
+    return int(values.sum())
+
+
+def _density(population: pd.Series, area_km2: pd.Series) -> pd.Series:
+    return pd.to_numeric(population, errors="coerce").astype("float64") / area_km2.astype("float64")
+
+
+def _classify_urban_rural(density: pd.Series, threshold: float) -> np.ndarray[Any, Any]:
+    """``rural`` below the density threshold, ``urban`` above, ``unknown`` without population."""
+    values = density.to_numpy(dtype="float64", na_value=np.nan)
+    return np.where(np.isnan(values), "unknown", np.where(values < threshold, "rural", "urban"))
 
 
 def _write_parquet(gdf: gpd.GeoDataFrame, path: Path) -> None:
@@ -571,7 +886,7 @@ def _load_cached(level: str, vintage: str, web: bool, settings: Settings) -> gpd
     gdf = gpd.read_parquet(settings.cache_dir / name)
     gdf.attrs["rural_density"] = settings.rural_density
     if vintage != "2018":
-        mergers = pd.read_csv(settings.cache_dir / "raw" / _MERGERS_FILE, dtype=str)
+        mergers = _read_mergers(settings)
         gdf = dissolve_to_vintage(gdf, mergers, vintage=vintage)  # type: ignore[arg-type]
     if level != "commune":
         gdf = _dissolve_level(gdf, level, vintage)
@@ -597,7 +912,7 @@ def _dissolve_level(gdf: gpd.GeoDataFrame, level: str, vintage: str) -> gpd.GeoD
             names = ARRONDISSEMENT_NAMES[nis]
             if nis == "57000" and vintage != "2018":
                 names = TOURNAI_MOUSCRON
-        pop = int(grp["population"].sum())
+        pop = _sum_or_na(grp["population"])
         area = float(grp["area_km2"].sum())
         rows.append(
             dict(
@@ -606,12 +921,13 @@ def _dissolve_level(gdf: gpd.GeoDataFrame, level: str, vintage: str) -> gpd.GeoD
                 region=grp["region"].iloc[0],
                 population=pop,
                 area_km2=area,
-                density=pop / area,
                 n_communes=len(grp),
             )
         )
         geoms.append(shapely.coverage_union_all(grp.geometry.values))
     out = gpd.GeoDataFrame(pd.DataFrame(rows), geometry=geoms, crs=gdf.crs)
+    out["population"] = _population_array(out["population"])
+    out["density"] = _density(out["population"], out["area_km2"])
     out = out.sort_values("nis_code").reset_index(drop=True)
     return out[[*UNIT_COLUMNS, "n_communes", "geometry"]]
 
