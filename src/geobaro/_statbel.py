@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import re
 import shutil
 import tempfile
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -203,29 +205,28 @@ def download_sectors(
     known = f"sha256:{sectors.sha256}" if sectors.sha256 else None
     try:
         log.info("downloading %s", sectors.url)
-        try:
-            with _quiet_pooch():
-                fetched = Path(
-                    pooch.retrieve(
-                        sectors.url,
-                        known_hash=known,
-                        fname=sectors.name,
-                        path=tmp,
-                        downloader=downloader,
+        fetched: Path | None = None
+        error: BoundaryDataError | None = None
+        with warnings.catch_warnings():
+            # pooch leaves the response of a failed transfer to the garbage collector
+            warnings.simplefilter("ignore", ResourceWarning)
+            try:
+                with _quiet_pooch():
+                    fetched = Path(
+                        pooch.retrieve(
+                            sectors.url,
+                            known_hash=known,
+                            fname=sectors.name,
+                            path=tmp,
+                            downloader=downloader,
+                        )
                     )
-                )
-        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.Timeout) as exc:
-            raise DataUnavailableError(
-                f"the download of {sectors.url} was cut off ({exc}); nothing was cached, "
-                "run `python -m geobaro data prepare` again"
-            ) from exc
-        except requests.exceptions.RequestException as exc:
-            raise DataUnavailableError(f"could not download {sectors.url}: {exc}") from exc
-        except ValueError as exc:  # pooch's hash mismatch
-            raise BoundaryDataError(
-                f"the download of {sectors.url} does not match the manifest's SHA-256 "
-                f"(truncated, altered or another release); nothing was cached: {exc}"
-            ) from exc
+            except (requests.exceptions.RequestException, ValueError) as exc:
+                # not chained: the traceback would keep the open response alive
+                error = _download_error(exc, sectors.url)
+            gc.collect()
+        if error is not None or fetched is None:
+            raise error or DataUnavailableError(f"could not download {sectors.url}")
         gdf = read_sectors(fetched, expected_count=sectors.expected_count)
         final = dest_dir / sectors.name
         fetched.replace(final)
@@ -233,6 +234,25 @@ def download_sectors(
         return final, gdf
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _download_error(exc: Exception, url: str) -> BoundaryDataError:
+    import requests
+
+    if isinstance(
+        exc, (requests.exceptions.ChunkedEncodingError, requests.exceptions.Timeout)
+    ) or "IncompleteRead" in str(exc):
+        return DataUnavailableError(
+            f"the download of {url} was cut off ({exc}); nothing was cached, "
+            "run `python -m geobaro data prepare` again"
+        )
+    if isinstance(exc, requests.exceptions.RequestException) or "hash" not in str(exc).lower():
+        return DataUnavailableError(f"could not download {url}: {exc}")
+    # pooch raises ValueError naming the hashes when the SHA-256 differs
+    return BoundaryDataError(
+        f"the download of {url} does not match the manifest's SHA-256 "
+        f"(truncated, altered or another release); nothing was cached: {exc}"
+    )
 
 
 def read_sectors(path: Path, *, expected_count: int) -> gpd.GeoDataFrame:
