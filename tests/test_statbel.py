@@ -541,3 +541,73 @@ def test_cli_offline_prints_the_statbel_address_without_traceback(tmp_path: Path
     assert "sh_statbel_statistical_sectors_20180101.shp.zip" in proc.stderr
     assert "GEOBARO_DATA_MIRROR" in proc.stderr
     assert "GEOBARO_OFFLINE" in proc.stderr
+
+
+# --- the whole download path at full size ----------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def real_sectors_zip(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The 589 real communes, each cut in two sectors at its centroid, as a 2018 shapefile zip.
+
+    Codes are numbers and Brussels has no province code, as in Statbel's shapefiles.
+    """
+    gdf = load_units()
+    cut = shapely.box(
+        gdf.bounds["minx"] - 1, gdf.bounds["miny"] - 1, gdf.centroid.x, gdf.bounds["maxy"] + 1
+    )
+    halves = (
+        shapely.intersection(gdf.geometry.values, cut),
+        shapely.difference(gdf.geometry.values, cut),
+    )
+    region_code = {"Flanders": 2000, "Wallonia": 3000, "Brussels": 4000}
+    rows = []
+    geoms = []
+    for i, row in enumerate(gdf.itertuples()):
+        for k, half in enumerate(halves):
+            if half[i].is_empty:
+                continue
+            rows.append(
+                {
+                    "CS01012018": f"{row.nis_code}A0{k}",
+                    "CNIS5_2018": int(row.nis_code),
+                    "T_MUN_FR": row.name_fr,
+                    "T_MUN_NL": row.name_nl,
+                    "T_MUN_DE": row.name_de,
+                    "CNIS_ARRD_": int(row.arrondissement_nis),
+                    "CNIS_PROVI": None if row.region == "Brussels" else int(row.province_nis),
+                    "CNIS_REGIO": region_code[row.region],
+                }
+            )
+            geoms.append(half[i])
+    sectors = gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:31370")
+    assert len(sectors) > 1000
+    folder = tmp_path_factory.mktemp("real")
+    return _write_zip(sectors, folder, "sh_statbel_statistical_sectors_20180101.shp.zip", fmt="shp")
+
+
+def test_full_download_path_gives_the_589_communes_and_later_vintages(
+    server: _Server,
+    real_sectors_zip: Path,
+    tmp_path: Path,
+    settings: Settings,
+    gdf_communes: gpd.GeoDataFrame,
+) -> None:
+    isolated = _offline_settings(settings, tmp_path, download=True)
+    prepare_boundaries(settings=isolated, sectors=_serve(server, real_sectors_zip, count=589))
+    communes = load_units(settings=isolated)
+    columns = ["nis_code", "name_fr", "name_nl", "name_de", "name_en", "region"]
+    columns += ["arrondissement_nis", "province_nis", "nis_2019", "nis_2025"]
+    pd.testing.assert_frame_equal(communes[columns].astype(str), gdf_communes[columns].astype(str))
+    assert np.allclose(communes["area_km2"], gdf_communes["area_km2"], rtol=1e-9)
+    assert communes["population"].isna().all()
+    for vintage in ("2019", "2025"):
+        units = load_units(vintage=vintage, settings=isolated)  # type: ignore[arg-type]
+        official = load_units(vintage=vintage, settings=settings)  # type: ignore[arg-type]
+        assert units["nis_code"].tolist() == official["nis_code"].tolist()
+        assert units["name_nl"].tolist() == official["name_nl"].tolist()
+        assert units["population"].isna().all()
+        assert (units["urban_rural"] == "unknown").all()
+    assert len(load_units(level="arrondissement", vintage="2025", settings=isolated)) == 43
+    web = load_units(web=True, settings=isolated).to_crs(31370)
+    assert np.abs(web.area.to_numpy() / communes.area.to_numpy() - 1).max() < 0.01
