@@ -173,7 +173,7 @@ def measure_library(gdf_full: Any, *, repeats: int) -> dict[str, Any]:
     switch_times: list[float] = []
     for i in range(repeats):
         ind = indicators[(i % (len(indicators) - 1)) + 1] if len(indicators) > 1 else indicators[0]
-        switch_times.extend(timed(lambda ind=ind: switch(ind).get_root().render(), 1))
+        switch_times.extend(timed(lambda ind=ind: build(ind).get_root().render(), 1))
     return {
         "map_html_bytes": len(data),
         "map_gzip_bytes": len(gzip.compress(data, 6)),
@@ -271,58 +271,38 @@ def measure_browser(*, sessions: int) -> dict[str, Any]:
 
 
 def demo_values(indicator: str) -> pd.DataFrame:
-    """Per-commune values of an indicator from the illustrative sample (the map's input)."""
+    """Per-commune values of an indicator in the illustrative sample (numbers, for explore())."""
     _, _, ind = _cached_inputs()
-    return commune_values(ind, indicator)
-
-
-def commune_values(ind: pd.DataFrame, indicator: str) -> pd.DataFrame:
-    """Indicator table -> the map contract (nis_code, value, n, status) at commune level."""
-    status = ind["response_status"].map(
-        {"answered": "ok", "refused": "refused", "not_reached": "not_reached"}
-    )
-    value = ind[indicator].astype(float)
-    status = status.where(~((status == "ok") & value.isna()), "no_data")
-    n = (ind["response_status"] == "answered").astype(int)
-    return pd.DataFrame({"nis_code": ind["nis_code"], "value": value, "n": n, "status": status})
+    return pd.DataFrame({"nis_code": ind["nis_code"], "value": ind[indicator].astype(float)})
 
 
 def map_builder() -> Callable[[str], Any]:
-    """Return ``build(indicator) -> folium.Map``: the commune map as the app builds it."""
-    from geobaro.boundaries import load_units
-    from geobaro.maps import build_choropleth
+    """Return ``build(indicator) -> folium.Map``: the explore view's commune map, as the app
+    builds it (``views.render_explore``; boundaries, sample and indicators already loaded)."""
+    from geobaro.views import ExploreRequest, render_explore
 
-    gdf_web = load_units(web=True)
-    cache: dict[str, pd.DataFrame] = {}
+    gdf, gdf_web, ind = _cached_inputs()
 
     def build(indicator: str) -> Any:
-        if indicator not in cache:
-            cache[indicator] = demo_values(indicator)
-        return build_choropleth(gdf_web, cache[indicator], title=indicator, assets="served")
+        request = ExploreRequest(indicator=indicator, level="commune")
+        return render_explore(request, ind, gdf_communes=gdf, gdf_units=gdf_web).map
 
     return build
-
-
-def switch(indicator: str) -> Any:
-    """Indicator switch: per-commune values of the new indicator, then the map."""
-    from geobaro.maps import build_choropleth
-
-    _, gdf_web, ind = _cached_inputs()
-    values = commune_values(ind, indicator)
-    return build_choropleth(gdf_web, values, title=indicator, assets="served")
 
 
 _INPUTS: list[Any] = []
 
 
 def _cached_inputs() -> tuple[Any, Any, Any]:
+    """Commune reference table, web geometry and the sample's indicators (the app's caches)."""
     if not _INPUTS:
-        from geobaro.boundaries import load_units
+        from geobaro.boundaries import load_communes, load_units
         from geobaro.indicators import compute_indicators
         from geobaro.sample import load_sample
 
-        gdf = load_units()
-        _INPUTS.extend([gdf, load_units(web=True), compute_indicators(load_sample().data, gdf)])
+        gdf = load_communes()
+        ind = compute_indicators(load_sample(gdf_communes=gdf), gdf)
+        _INPUTS.extend([gdf, load_units(web=True), ind])
     return _INPUTS[0], _INPUTS[1], _INPUTS[2]
 
 
