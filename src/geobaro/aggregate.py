@@ -1,0 +1,533 @@
+"""Aggregate indicators by level: counts, response rates, shares with Wilson intervals."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal, get_args
+
+import numpy as np
+import pandas as pd
+from numpy.typing import ArrayLike, NDArray
+
+from geobaro._units import (
+    ARRONDISSEMENT_NAMES,
+    PROVINCE_NAMES,
+    REGION_NAMES,
+    REGION_NIS,
+    TOURNAI_MOUSCRON,
+    province_of_arrondissement,
+)
+from geobaro.config import Settings
+from geobaro.indicators import INDICATORS, IndicatorSpec
+from geobaro.schema import KEY_COLUMN, RESPONSE_STATUSES, STATUS_COLUMN
+
+__all__ = [
+    "AGGREGATE_COLUMNS",
+    "AGGREGATE_LEVELS",
+    "BELGIUM_CODE",
+    "CATEGORY_COLUMNS",
+    "AggregateLevel",
+    "BoundaryVintage",
+    "aggregate_by",
+    "aggregate_categories",
+    "wilson_interval",
+]
+
+log = logging.getLogger(__name__)
+
+AggregateLevel = Literal[
+    "belgium", "region", "province", "arrondissement", "urban_rural", "commune"
+]
+AGGREGATE_LEVELS: tuple[AggregateLevel, ...] = get_args(AggregateLevel)
+BoundaryVintage = Literal["2018", "2019", "2025"]
+#: Group code of the national level.
+BELGIUM_CODE = "BE"
+#: 95% two-sided normal quantile.
+_Z95 = 1.959963984540054
+_ADMIN_LEVELS = frozenset({"region", "province", "arrondissement", "commune"})
+_NAME_COLUMNS = ("name_fr", "name_nl", "name_de", "name_en")
+_FIXED_NAMES: dict[str, tuple[str, str, str, str]] = {
+    BELGIUM_CODE: ("Belgique", "België", "Belgien", "Belgium"),
+    "urban": ("urbaine", "stedelijk", "städtisch", "urban"),
+    "rural": ("rurale", "landelijk", "ländlich", "rural"),
+}
+
+#: Columns of `aggregate_by` (``nis_code`` only for admin levels; ``response_status`` and
+#: ``category`` only at commune level).
+AGGREGATE_COLUMNS = (
+    "level",
+    "group",
+    "nis_code",
+    *_NAME_COLUMNS,
+    "n_communes",
+    "respondents",
+    "refused",
+    "not_reached",
+    "non_respondents",
+    "response_rate",
+    "n_valid",
+    "successes",
+    "share",
+    "ci_low",
+    "ci_high",
+    "mean",
+    "value",
+    "too_small",
+)
+#: Columns of `aggregate_categories`.
+CATEGORY_COLUMNS = (
+    "level",
+    "group",
+    "nis_code",
+    *_NAME_COLUMNS,
+    "category",
+    "count",
+    "n_valid",
+    "share",
+    "ci_low",
+    "ci_high",
+    "too_small",
+)
+
+
+def wilson_interval(
+    successes: ArrayLike, n: ArrayLike, *, z: float = _Z95
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """Return the Wilson score interval of binomial proportions (vectorised).
+
+    Parameters
+    ----------
+    successes, n
+        Counts of successes and of trials (arrays or scalars of the same shape).
+    z
+        Normal quantile; the default gives a 95% interval.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Lower and upper bounds in [0, 1]; NaN where ``n`` is 0.
+
+    Examples
+    --------
+    >>> low, high = wilson_interval([75, 0, 3], [113, 10, 0])
+    >>> low.round(3).tolist(), high.round(3).tolist()
+    ([0.573, 0.0, nan], [0.744, 0.278, nan])
+    """
+    k = np.asarray(successes, dtype=float)
+    m = np.asarray(n, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = k / m
+        z2 = z * z
+        denom = 1 + z2 / m
+        centre = (p + z2 / (2 * m)) / denom
+        half = z * np.sqrt(p * (1 - p) / m + z2 / (4 * m * m)) / denom
+        low = np.where(m > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
+        high = np.where(m > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
+    return np.atleast_1d(low), np.atleast_1d(high)
+
+
+def aggregate_by(
+    indicators_df: pd.DataFrame,
+    gdf_communes: pd.DataFrame,
+    *,
+    level: AggregateLevel,
+    indicator: str,
+    min_respondents: int = 5,
+    vintage: BoundaryVintage = "2018",
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Aggregate one indicator by Belgium, region, province, arrondissement, rurality or commune.
+
+    Parameters
+    ----------
+    indicators_df
+        Output of `indicators.compute_indicators` (``nis_code``, ``response_status`` and the
+        indicator column). Reference communes missing from it count as ``not_reached``.
+    gdf_communes
+        The 2018 commune reference (`boundaries.load_communes`): ``nis_code`` plus
+        ``region``, ``province_nis``, ``arrondissement_nis``, ``urban_rural`` (as the level
+        needs), names for commune level, ``nis_2019``/``nis_2025`` for later vintages.
+    level
+        One of `AGGREGATE_LEVELS`.
+    indicator
+        An id of `indicators.INDICATORS` of kind ``share``, ``score`` or ``count``
+        (``category`` only at commune level; otherwise use `aggregate_categories`).
+    min_respondents
+        Groups where fewer communes answered the question are marked ``too_small`` and their
+        share, interval and mean are NaN. Not applied at commune level, which shows each
+        commune's own answer.
+    vintage
+        Boundary vintage of the groups: communes, arrondissements and provinces of 2019 or
+        2025 are formed from the 2018 communes (``nis_2019``/``nis_2025``). Counts stay counts
+        of 2018 communes, the survey's units; urban/rural stays the 2018 class.
+    settings
+        Used to read the 2019/2025 unit names (commune level, later vintages).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group, sorted by ``group``, with the columns of `AGGREGATE_COLUMNS`:
+        ``group`` (``BE``; region, province or arrondissement NIS code; ``urban``/``rural``;
+        commune NIS code) and ``nis_code`` (same, admin levels only); names fr/nl/de/en;
+        ``n_communes``; ``respondents`` (answered), ``refused``, ``not_reached`` and their sum
+        ``non_respondents`` (never counted as "no"); ``response_rate``; ``n_valid``
+        (respondents who answered this question); for shares ``successes``, ``share`` and
+        the Wilson 95% interval ``ci_low``/``ci_high``; ``mean`` (share, or mean score or
+        count); ``value`` (what a map shows: share or mean); ``too_small``. At commune level
+        also ``response_status`` and, for category indicators, ``category``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ref = pd.DataFrame({"nis_code": ["11001", "11002", "62063", "62093"],
+    ...                     "region": ["Flanders", "Flanders", "Wallonia", "Wallonia"]})
+    >>> ind = pd.DataFrame({"nis_code": ref["nis_code"],
+    ...                     "response_status": ["answered", "answered", "refused", "answered"],
+    ...                     "feels_concerned": [1.0, 0.0, float("nan"), 1.0]})
+    >>> agg = aggregate_by(ind, ref, level="region", indicator="feels_concerned",
+    ...                    min_respondents=2)
+    >>> agg[["group", "n_communes", "respondents", "refused", "share", "too_small"]]
+       group  n_communes  respondents  refused  share  too_small
+    0  02000           2            2        0    0.5      False
+    1  03000           2            1        1    NaN       True
+    """
+    spec = _spec(indicator, indicators_df)
+    if spec.kind == "category" and level != "commune":
+        raise ValueError(
+            f"indicator {indicator!r} is a category; aggregate it with aggregate_categories() "
+            "(share of each answer), or use level='commune'"
+        )
+    frame = _joined(indicators_df, gdf_communes, level=level, vintage=vintage, column=indicator)
+    counts = _status_counts(frame)
+    valid = frame["answered"] & frame["value"].notna()
+    numeric = (
+        pd.to_numeric(frame["value"], errors="coerce")
+        if spec.kind != "category"
+        else pd.Series(np.nan, index=frame.index)
+    )
+    helper = pd.DataFrame(
+        {
+            "group": frame["group"],
+            "n_valid": valid.astype(int),
+            "total": numeric.where(valid, 0.0).astype(float),
+        }
+    )
+    sums = helper.groupby("group", sort=True).sum()
+    out = counts.join(sums)
+    out["n_valid"] = out["n_valid"].astype("int64")
+    n_valid = out["n_valid"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = np.where(n_valid > 0, out["total"].to_numpy() / n_valid, np.nan)
+    if spec.kind == "share":
+        successes = np.rint(out["total"].to_numpy()).astype("int64")
+        out["successes"] = pd.array(successes, dtype="Int64")
+        out["share"] = mean
+        low, high = wilson_interval(successes, n_valid)
+        out["ci_low"], out["ci_high"] = low, high
+    else:
+        out["successes"] = pd.array([pd.NA] * len(out), dtype="Int64")
+        out["share"] = out["ci_low"] = out["ci_high"] = np.nan
+    out["mean"] = mean if spec.kind != "category" else np.nan
+    if level == "commune":
+        out["too_small"] = False
+    else:
+        out["too_small"] = n_valid < min_respondents
+    hidden = out["too_small"].to_numpy()
+    for column in ("share", "ci_low", "ci_high", "mean"):
+        out[column] = np.where(hidden, np.nan, out[column].to_numpy(dtype=float))
+    out["value"] = out["mean"]
+    out = out.drop(columns="total")
+    if level == "commune":
+        out["response_status"] = _unit_status(frame)
+        if spec.kind == "category":
+            out["category"] = _unit_category(frame, valid, spec)
+    return _finish(out, frame, level=level, vintage=vintage, settings=settings)
+
+
+def aggregate_categories(
+    indicators_df: pd.DataFrame,
+    gdf_communes: pd.DataFrame,
+    *,
+    level: AggregateLevel,
+    indicator: str,
+    min_respondents: int = 5,
+    vintage: BoundaryVintage = "2018",
+    settings: Settings | None = None,
+) -> pd.DataFrame:
+    """Return the share of each answer of a category indicator per group.
+
+    Parameters are those of `aggregate_by`; ``indicator`` must be of kind ``category``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per group and category (all categories, zero counts included), with the
+        columns of `CATEGORY_COLUMNS`: ``count`` of respondents giving that answer, ``n_valid``
+        respondents who answered the question, ``share`` with Wilson 95% ``ci_low``/``ci_high``
+        (NaN when ``too_small``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> ref = pd.DataFrame({"nis_code": ["11001", "11002", "11004"]})
+    >>> ind = pd.DataFrame({"nis_code": ["11001", "11002", "11004"],
+    ...                     "response_status": ["answered", "answered", "not_reached"],
+    ...                     "concern": ["yes", "partly", None]})
+    >>> agg = aggregate_categories(ind, ref, level="belgium", indicator="concern",
+    ...                            min_respondents=1)
+    >>> agg[["group", "category", "count", "n_valid", "share"]]
+      group   category  count  n_valid  share
+    0    BE        yes      1        2    0.5
+    1    BE     partly      1        2    0.5
+    2    BE         no      0        2    0.0
+    3    BE  dont_know      0        2    0.0
+    """
+    spec = _spec(indicator, indicators_df)
+    if spec.kind != "category":
+        raise ValueError(
+            f"indicator {indicator!r} is a {spec.kind}, not a category; use aggregate_by()"
+        )
+    frame = _joined(indicators_df, gdf_communes, level=level, vintage=vintage, column=indicator)
+    valid = frame["answered"] & frame["value"].notna()
+    answers = frame.loc[valid, ["group", "value"]]
+    unexpected = sorted(set(answers["value"].astype(str)) - set(spec.categories))
+    if unexpected:
+        raise ValueError(
+            f"indicator {indicator!r} holds {unexpected}; allowed: {list(spec.categories)}"
+        )
+    groups = sorted(frame["group"].unique())
+    table = (
+        pd.crosstab(answers["group"], answers["value"])
+        .reindex(index=groups, columns=list(spec.categories), fill_value=0)
+        .fillna(0)
+        .astype("int64")
+    )
+    n_valid = table.sum(axis=1)
+    long = table.stack().rename("count").reset_index()
+    long.columns = ["group", "category", "count"]
+    long["n_valid"] = long["group"].map(n_valid).astype("int64")
+    counts = long["count"].to_numpy()
+    total = long["n_valid"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(total > 0, counts / total, np.nan)
+    low, high = wilson_interval(counts, total)
+    small = np.zeros(len(long), bool) if level == "commune" else total < min_respondents
+    long["share"] = np.where(small, np.nan, share)
+    long["ci_low"] = np.where(small, np.nan, low)
+    long["ci_high"] = np.where(small, np.nan, high)
+    long["too_small"] = small
+    order = {c: i for i, c in enumerate(spec.categories)}
+    long = long.sort_values(
+        ["group", "category"], key=lambda s: s.map(order) if s.name == "category" else s
+    )
+    long = long.set_index("group")
+    names = _names(frame, level=level, vintage=vintage, settings=settings, groups=groups)
+    long = long.join(names)
+    long["level"] = level
+    long = long.reset_index()
+    if level in _ADMIN_LEVELS:
+        long["nis_code"] = long["group"]
+    columns = [c for c in CATEGORY_COLUMNS if c in long.columns]
+    return long[columns].reset_index(drop=True)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+def _spec(indicator: str, indicators_df: pd.DataFrame) -> IndicatorSpec:
+    if indicator not in INDICATORS:
+        raise ValueError(f"unknown indicator {indicator!r}; known: {list(INDICATORS)}")
+    for column in (KEY_COLUMN, STATUS_COLUMN, indicator):
+        if column not in indicators_df.columns:
+            raise ValueError(
+                f"indicators_df has no {column!r} column (use compute_indicators() first)"
+            )
+    return INDICATORS[indicator]
+
+
+def _group_keys(gdf: pd.DataFrame, level: str, vintage: str) -> pd.Series:
+    if level not in AGGREGATE_LEVELS:
+        raise ValueError(f"level {level!r} is not one of {AGGREGATE_LEVELS}")
+    if vintage not in ("2018", "2019", "2025"):
+        raise ValueError(f"vintage {vintage!r} is not one of ('2018', '2019', '2025')")
+    code = gdf[KEY_COLUMN].astype(str) if vintage == "2018" else _column(gdf, f"nis_{vintage}")
+    if level == "belgium":
+        return pd.Series(BELGIUM_CODE, index=gdf.index)
+    if level == "region":
+        region = _column(gdf, "region")
+        unknown = sorted(set(region) - set(REGION_NIS))
+        if unknown:
+            raise ValueError(f"unknown regions {unknown}; expected {list(REGION_NIS)}")
+        return region.map(REGION_NIS)
+    if level == "urban_rural":
+        return _column(gdf, "urban_rural")
+    if level == "commune":
+        return code
+    if vintage == "2018":
+        arrondissement = _column(gdf, "arrondissement_nis")
+        if level == "arrondissement":
+            return arrondissement
+        return _column(gdf, "province_nis")
+    arrondissement = code.str[:2] + "000"
+    if level == "arrondissement":
+        return arrondissement
+    return arrondissement.map(province_of_arrondissement)
+
+
+def _column(gdf: pd.DataFrame, name: str) -> pd.Series:
+    if name not in gdf.columns:
+        raise ValueError(f"gdf_communes has no {name!r} column, needed for this level/vintage")
+    values = gdf[name]
+    if values.isna().any():
+        missing = gdf.loc[values.isna(), KEY_COLUMN].tolist()[:10]
+        raise ValueError(f"gdf_communes has no {name} for communes {missing}")
+    return values.astype(str)
+
+
+def _joined(
+    indicators_df: pd.DataFrame,
+    gdf_communes: pd.DataFrame,
+    *,
+    level: str,
+    vintage: str,
+    column: str,
+) -> pd.DataFrame:
+    """One row per reference commune: group, status flags and the indicator value."""
+    ref_codes = gdf_communes[KEY_COLUMN].astype(str)
+    ind_codes = indicators_df[KEY_COLUMN].astype(str)
+    if ind_codes.duplicated().any():
+        repeated = sorted(set(ind_codes[ind_codes.duplicated()]))
+        raise ValueError(f"indicators_df repeats communes: {repeated[:10]}")
+    unknown = sorted(set(ind_codes) - set(ref_codes))
+    if unknown:
+        raise ValueError(f"indicators_df has communes not in gdf_communes: {unknown[:10]}")
+    status = indicators_df[STATUS_COLUMN]
+    bad = sorted(set(status.dropna().astype(str)) - set(RESPONSE_STATUSES))
+    if bad:
+        raise ValueError(f"response_status values {bad} not allowed; allowed: {RESPONSE_STATUSES}")
+    lookup = pd.DataFrame(
+        {"status": status.to_numpy(), "value": indicators_df[column].to_numpy()},
+        index=ind_codes.to_numpy(),
+    ).reindex(ref_codes.to_numpy())
+    frame = pd.DataFrame(
+        {
+            "nis_code": ref_codes.to_numpy(),
+            "group": _group_keys(gdf_communes, level, vintage).to_numpy(),
+            "status": lookup["status"].fillna("not_reached").astype(str).to_numpy(),
+            "value": lookup["value"].to_numpy(),
+        }
+    )
+    frame["answered"] = frame["status"].eq("answered")
+    for name in _NAME_COLUMNS:
+        if name in gdf_communes.columns:
+            frame[name] = gdf_communes[name].astype(str).to_numpy()
+    return frame
+
+
+def _status_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    flags = pd.DataFrame(
+        {
+            "group": frame["group"],
+            "n_communes": 1,
+            "respondents": frame["status"].eq("answered").astype(int),
+            "refused": frame["status"].eq("refused").astype(int),
+            "not_reached": frame["status"].eq("not_reached").astype(int),
+        }
+    )
+    out = flags.groupby("group", sort=True).sum().astype("int64")
+    out["non_respondents"] = out["refused"] + out["not_reached"]
+    out["response_rate"] = out["respondents"] / out["n_communes"]
+    return out
+
+
+def _unit_status(frame: pd.DataFrame) -> pd.Series:
+    rank = {"answered": 0, "refused": 1, "not_reached": 2}
+    best = frame.assign(rank=frame["status"].map(rank)).groupby("group", sort=True)["rank"].min()
+    return best.map({v: k for k, v in rank.items()}).astype("str")
+
+
+def _unit_category(frame: pd.DataFrame, valid: pd.Series, spec: IndicatorSpec) -> pd.Series:
+    """Each unit's answer; for merged units the most frequent (ties: category order)."""
+    order = {c: i for i, c in enumerate(spec.categories)}
+    answers = frame.loc[valid, ["group", "value"]].astype(str)
+    groups = sorted(frame["group"].unique())
+    if answers.empty:
+        return pd.Series(np.nan, index=groups, dtype="str")
+    counts = answers.value_counts().rename("n").reset_index()
+    counts["order"] = counts["value"].map(order).fillna(len(order))
+    best = counts.sort_values(["group", "n", "order"], ascending=[True, False, True])
+    chosen = best.drop_duplicates("group").set_index("group")["value"]
+    return chosen.reindex(groups).astype("str")
+
+
+def _names(
+    frame: pd.DataFrame,
+    *,
+    level: str,
+    vintage: str,
+    settings: Settings | None,
+    groups: list[str],
+) -> pd.DataFrame:
+    rows: dict[str, tuple[str, ...]] = {}
+    if level in ("belgium", "urban_rural"):
+        rows = {g: _FIXED_NAMES.get(g, (g,) * 4) for g in groups}
+    elif level == "region":
+        by_code = {code: REGION_NAMES[key] for key, code in REGION_NIS.items()}
+        rows = {g: by_code[g] for g in groups}
+    elif level == "province":
+        rows = {g: PROVINCE_NAMES.get(g, (g,) * 4) for g in groups}
+    elif level == "arrondissement":
+        for g in groups:
+            names = ARRONDISSEMENT_NAMES.get(g, (g,) * 4)
+            rows[g] = TOURNAI_MOUSCRON if g == "57000" and vintage != "2018" else names
+    else:
+        rows = _commune_names(frame, vintage=vintage, settings=settings, groups=groups)
+    return pd.DataFrame.from_dict(rows, orient="index", columns=list(_NAME_COLUMNS))
+
+
+def _commune_names(
+    frame: pd.DataFrame, *, vintage: str, settings: Settings | None, groups: list[str]
+) -> dict[str, tuple[str, ...]]:
+    has_names = all(c in frame.columns for c in _NAME_COLUMNS)
+    merged: dict[str, str] = {}
+    if vintage != "2018":
+        from geobaro.boundaries import load_mergers
+
+        mergers = load_mergers(settings)
+        # units merged in 2019 still exist in 2025 unless merged again
+        mergers = mergers[
+            mergers["effective_date"].str[:4].le(vintage) & mergers["change"].eq("merger")
+        ].sort_values("effective_date")
+        merged = dict(zip(mergers["new_nis"], mergers["new_name"], strict=False))
+    rows: dict[str, tuple[str, ...]] = {}
+    members = frame.groupby("group", sort=True)
+    for g, part in members:
+        key = str(g)
+        if len(part) > 1 and key in merged:
+            rows[key] = (merged[key],) * 4
+        elif has_names:
+            first = part.iloc[0]
+            rows[key] = tuple(str(first[c]) for c in _NAME_COLUMNS)
+        else:
+            rows[key] = (key,) * 4
+    return {g: rows[g] for g in groups}
+
+
+def _finish(
+    out: pd.DataFrame,
+    frame: pd.DataFrame,
+    *,
+    level: str,
+    vintage: str,
+    settings: Settings | None,
+) -> pd.DataFrame:
+    groups = list(out.index)
+    out = out.join(_names(frame, level=level, vintage=vintage, settings=settings, groups=groups))
+    out.index.name = "group"
+    out = out.reset_index()
+    out["level"] = level
+    if level in _ADMIN_LEVELS:
+        out["nis_code"] = out["group"]
+    columns = [c for c in AGGREGATE_COLUMNS if c in out.columns]
+    extra = [c for c in ("response_status", "category") if c in out.columns]
+    return out[columns + extra].reset_index(drop=True)
