@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal, get_args
 
@@ -28,8 +29,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-
-ArrayLike = np.ndarray | ExtensionArray
 
 #: ``share``: 1.0 / 0.0 per commune (NaN if not answered), aggregated as a share with a
 #: Wilson interval; ``category``: the answer itself (string); ``count``: a whole number of
@@ -341,11 +340,13 @@ def _check_survey(data: pd.DataFrame, gdf_communes: pd.DataFrame) -> None:
         raise ValueError(f"response_status values {bad} not allowed; allowed: {RESPONSE_STATUSES}")
 
 
-def _compute(spec: IndicatorSpec, aligned: pd.DataFrame, answered: np.ndarray) -> ArrayLike:
+def _compute(
+    spec: IndicatorSpec, aligned: pd.DataFrame, answered: np.ndarray
+) -> np.ndarray | ExtensionArray:
     q = QUESTIONS[spec.question]
     if spec.kind == "category":
         values = aligned[q.id].astype(object).where(answered)
-        return values.astype("str").array
+        return pd.array(values.to_numpy(dtype=object), dtype="str")
     if spec.kind == "score":
         return _as_float(aligned[q.id], answered)
     if spec.kind == "count":
@@ -373,10 +374,11 @@ def _as_float(values: pd.Series, answered: np.ndarray) -> np.ndarray:
     return np.where(answered, numbers, np.nan)
 
 
-def _flag(values: pd.Series, answered: np.ndarray, test: object) -> np.ndarray:
+def _flag(
+    values: pd.Series, answered: np.ndarray, test: Callable[[pd.Series], pd.Series]
+) -> np.ndarray:
     known = values.notna().to_numpy() & answered
     result = np.full(len(values), np.nan)
     if known.any():
-        subset = values[known]
-        result[known] = np.asarray(test(subset), dtype=float)  # type: ignore[operator]
+        result[known] = test(values[known]).to_numpy(dtype=np.float64)
     return result

@@ -133,7 +133,7 @@ class ValidationReport:
     @property
     def ok(self) -> bool:
         """True when no row was rejected."""
-        return self.rejected.empty
+        return bool(self.rejected.empty)
 
     def summary(self) -> str:
         r"""Return a one-paragraph account of the validation.
@@ -714,7 +714,7 @@ def _alias_map(
 
 
 def _answer_aliases(q: Question) -> dict[str, str | int]:
-    labels = q.value_labels or tuple(() for _ in q.values)
+    labels: Iterable[tuple[str, ...]] = q.value_labels or [() for _ in q.values]
     out = _alias_map(q.values, labels, _EXTRA_ALIASES.get(q.id))
     if q.kind == "scale":
         for v in q.values:
@@ -916,9 +916,9 @@ class _Matcher:
         if len(olds) == 1:
             later = ""
             if self.vintage == "auto":
-                for v, names in self._later_names().items():
-                    if key in names and self.units[v][names[key]] != olds:
-                        later = self._unit_label(v, names[key])
+                for later_v, names in self._later_names().items():
+                    if key in names and self.units[later_v][names[key]] != olds:
+                        later = self._unit_label(later_v, names[key])
             return _Resolution(frozenset(olds), later_unit=later)
         if len(olds) > 1:
             return _Resolution(
@@ -928,9 +928,10 @@ class _Matcher:
                 "give the NIS code",
             )
         if self.vintage == "auto":
-            for v, names in self._later_names().items():
+            for later_v, names in self._later_names().items():
                 if key in names:
-                    return self._unit(v, names[key], self.units[v][names[key]], f"name {text!r}")
+                    unit = names[key]
+                    return self._unit(later_v, unit, self.units[later_v][unit], f"name {text!r}")
         return _Resolution(
             frozenset(),
             "unknown_commune",
