@@ -331,6 +331,11 @@ def test_size_bounds(gdf_communes, tmp_path) -> None:
         _load(text, gdf_communes, max_rows=10)
     with pytest.raises(SurveyValidationError, match="cannot be read"):
         load_survey(tmp_path / "missing.csv", gdf_communes=gdf_communes)
+    with pytest.raises(SurveyValidationError, match="cannot be read"):
+        load_survey(tmp_path, gdf_communes=gdf_communes)
+    huge_field = "nis_code,feels_concerned\n11001," + "y" * 200_000 + "\n"
+    with pytest.raises(SurveyValidationError, match="line 2"):
+        _load(huge_field, gdf_communes)
 
 
 # --- properties ------------------------------------------------------------------------------

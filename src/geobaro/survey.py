@@ -332,13 +332,13 @@ def _read_source(
         name = filename or path.name
         try:
             size = path.stat().st_size
+            if size > max_bytes:
+                raise SurveyValidationError(
+                    f"{name} is {_format_bytes(size)}; the limit is {limit} (max_bytes)"
+                )
+            raw = path.read_bytes()
         except OSError as exc:
             raise SurveyValidationError(f"survey file {path} cannot be read: {exc}") from exc
-        if size > max_bytes:
-            raise SurveyValidationError(
-                f"{name} is {_format_bytes(size)}; the limit is {limit} (max_bytes)"
-            )
-        raw = path.read_bytes()
     elif hasattr(source, "read"):
         name = filename or Path(str(getattr(source, "name", "") or "uploaded file")).name
         raw = _read_filelike(source, max_bytes)
@@ -430,7 +430,6 @@ def _parse_csv(raw: bytes, name: str, *, max_rows: int) -> _Table:
         raise SurveyValidationError(f"{name} holds no table (only comments or blank lines)")
     delimiter = _sniff_delimiter(lines[skipped])
     body = "\n".join(lines[skipped:])
-    csv.field_size_limit(1 << 20)
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, quotechar='"')
     try:
         header = next(reader)
