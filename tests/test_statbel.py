@@ -21,9 +21,11 @@ import shapely
 
 from geobaro._refnis import mergers_frame
 from geobaro._statbel import (
+    PopulationFile,
     SectorsFile,
     _ProgressBar,
     normalize_sector_columns,
+    read_population,
     read_sectors,
     sectors_file,
     sectors_file_name,
@@ -310,8 +312,11 @@ class _Server:
 
 
 @pytest.fixture
-def server() -> Iterator[_Server]:
-    """An HTTP server on 127.0.0.1 (free port) serving zips whole, cut off or not at all."""
+def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[_Server]:
+    """An HTTP server on 127.0.0.1 (free port) serving zips whole, cut off or not at all.
+
+    ``GEOBARO_STATBEL_URL`` points at it, so the manifest's Statbel files are asked from it.
+    """
     state = _Server()
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -338,7 +343,8 @@ def server() -> Iterator[_Server]:
 
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     state.port = httpd.server_address[1]
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    monkeypatch.setenv("GEOBARO_STATBEL_URL", f"http://127.0.0.1:{state.port}/opendata")
+    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield state
@@ -379,7 +385,8 @@ def test_download_is_verified_cached_and_not_repeated(
     cache = prepare_boundaries(
         settings=isolated, sectors=sectors, progress=lambda f, m: steps.append((f, m))
     )
-    assert server.hits == ["/opendata/sectors_2018.shp.zip"]
+    # the sectors, then the manifest's population table (not served here: 404)
+    assert server.hits == ["/opendata/sectors_2018.shp.zip", "/opendata/TF_SOC_POP_STRUCT_2018.zip"]
     assert (cache / "statbel" / shp_zip.name).read_bytes() == shp_zip.read_bytes()
     assert [f for f, _ in steps] == sorted(f for f, _ in steps)
     assert any(m.startswith("Downloading sectors_2018.shp.zip:") for _, m in steps)
@@ -411,9 +418,9 @@ def test_download_is_verified_cached_and_not_repeated(
     stamp = json.loads((cache / "prepared.json").read_text(encoding="utf-8"))
     assert stamp["source"]["kind"] == "statbel"
 
-    # a second run, even a forced rebuild, uses the cached archive: nothing downloaded
+    # a second run, even a forced rebuild, uses the cached archive: no sectors downloaded
     prepare_boundaries(settings=isolated, sectors=sectors, force=True)
-    assert len(server.hits) == 1
+    assert server.hits.count("/opendata/sectors_2018.shp.zip") == 1
 
 
 def test_download_with_population_from_a_mirror(
@@ -611,3 +618,80 @@ def test_full_download_path_gives_the_589_communes_and_later_vintages(
     assert len(load_units(level="arrondissement", vintage="2025", settings=isolated)) == 43
     web = load_units(web=True, settings=isolated).to_crs(31370)
     assert np.abs(web.area.to_numpy() / communes.area.to_numpy() - 1).max() < 0.01
+
+
+# --- population from Statbel's population table ----------------------------------------------
+
+POPULATION = {"11001": 14_304, "21004": 176_545, "41002": 85_715, "62063": 197_885}
+
+
+def _population_zip(folder: Path, *, scale: int = 1, name: str = "pop_2018.zip") -> Path:
+    """A Statbel-like TF_SOC_POP_STRUCT zip: several rows (sex) per commune, ``|``-separated."""
+    lines = ["CD_REFNIS|TX_DESCR_NL|CD_SEX|MS_POPULATION"]
+    for code, total in POPULATION.items():
+        women = total // 2
+        lines += [f"{code}|x|F|{women * scale}", f"{code}|x|M|{(total - women) * scale}"]
+    out = folder / name
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("TF_SOC_POP_STRUCT_2018.txt", "\ufeff" + "\n".join(lines) + "\n")
+    return out
+
+
+def test_read_population_sums_rows_per_commune(tmp_path: Path) -> None:
+    series = read_population(_population_zip(tmp_path), expected_total=sum(POPULATION.values()))
+    assert series.to_dict() == POPULATION
+    with pytest.raises(BoundaryDataError, match=r"total population 474,449, expected 1"):
+        read_population(_population_zip(tmp_path, name="b.zip"), expected_total=1)
+    text = tmp_path / "other.txt"
+    text.write_text("CD_MUNTY_REFNIS;MS_POPULATION\n11001;4\n", encoding="utf-8")
+    assert read_population(text).to_dict() == {"11001": 4}
+    text.write_text("NIS;POP\n11001;4\n", encoding="utf-8")
+    with pytest.raises(BoundaryDataError, match="lacks CD_REFNIS"):
+        read_population(text)
+
+
+def test_population_downloaded_from_statbel(
+    server: _Server, shp_zip: Path, tmp_path: Path, settings: Settings
+) -> None:
+    pop_zip = _population_zip(tmp_path)
+    server.files[pop_zip.name] = (pop_zip.read_bytes(), "whole")
+    population = PopulationFile(
+        2018, pop_zip.name, server.url(pop_zip.name), sum(POPULATION.values())
+    )
+    isolated = _offline_settings(settings, tmp_path, download=True)
+    cache = prepare_boundaries(
+        settings=isolated, sectors=_serve(server, shp_zip), population=population
+    )
+    communes = load_units(settings=isolated).set_index("nis_code")
+    assert communes["population"].to_dict() == POPULATION
+    assert communes["density"].to_numpy() == pytest.approx(
+        np.array(list(POPULATION.values())) / 16.0
+    )
+    assert set(communes["urban_rural"]) == {"urban"}
+    assert (cache / "statbel" / pop_zip.name).is_file()
+    assert read_boundary_source(isolated).unavailable == ()
+    assert "Population 1 January 2018: Statbel, population by place of residence" in (
+        attribution_text(isolated)
+    )
+
+
+def test_population_with_a_wrong_total_is_not_used_nor_cached(
+    server: _Server,
+    shp_zip: Path,
+    tmp_path: Path,
+    settings: Settings,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    pop_zip = _population_zip(tmp_path, scale=2)
+    server.files[pop_zip.name] = (pop_zip.read_bytes(), "whole")
+    population = PopulationFile(
+        2018, pop_zip.name, server.url(pop_zip.name), sum(POPULATION.values())
+    )
+    isolated = _offline_settings(settings, tmp_path, download=True)
+    cache = prepare_boundaries(
+        settings=isolated, sectors=_serve(server, shp_zip), population=population
+    )
+    assert "total population 948,898, expected 474,449" in caplog.text
+    assert not (cache / "statbel" / pop_zip.name).exists()
+    assert load_units(settings=isolated)["population"].isna().all()
+    assert read_boundary_source(isolated).unavailable == ("population", "density", "urban_rural")

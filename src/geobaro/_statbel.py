@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import io
 import logging
 import os
 import re
@@ -14,7 +15,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -27,10 +28,14 @@ from geobaro.errors import BoundaryDataError, DataUnavailableError
 __all__ = [
     "DEFAULT_BASE_URL",
     "STATBEL_URL_ENV",
+    "PopulationFile",
     "SectorsFile",
     "dissolve_sectors",
+    "download_population",
     "download_sectors",
     "normalize_sector_columns",
+    "population_file",
+    "read_population",
     "read_sectors",
     "sectors_file",
     "sectors_file_name",
@@ -48,6 +53,7 @@ DEFAULT_BASE_URL = (
 WORK_CRS = "EPSG:31370"
 
 Progress = Callable[[float, str], None]
+_T = TypeVar("_T")
 
 # Statbel has published two attribute layouts (matched case-insensitively, first hit wins):
 # the GeoJSON/GPKG files and the sector tables use REFNIS names (cd_munty_refnis,
@@ -96,6 +102,31 @@ class SectorsFile:
     name: str
     url: str
     expected_count: int
+    sha256: str | None = None
+
+
+@dataclass(frozen=True)
+class PopulationFile:
+    """Statbel's population table of a year (``TF_SOC_POP_STRUCT_<year>``, CC BY 4.0).
+
+    Attributes
+    ----------
+    year
+        Reference year (population on 1 January).
+    name
+        File name of the zip archive.
+    url
+        Full download address.
+    expected_total
+        Population of Belgium the table must sum to, when known.
+    sha256
+        Expected SHA-256 of the archive, when known.
+    """
+
+    year: int
+    name: str
+    url: str
+    expected_total: int | None = None
     sha256: str | None = None
 
 
@@ -195,16 +226,135 @@ def download_sectors(
     BoundaryDataError
         If the file is not a complete archive or its sectors fail the checks.
     """
+    return _fetch(
+        sectors.url,
+        sectors.name,
+        sectors.sha256,
+        dest_dir,
+        lambda path: read_sectors(path, expected_count=sectors.expected_count),
+        progress=progress,
+        span=span,
+        timeout=timeout,
+    )
+
+
+def download_population(
+    population: PopulationFile,
+    dest_dir: Path,
+    *,
+    progress: Progress | None = None,
+    span: tuple[float, float] = (0.42, 0.6),
+    timeout: float = 120.0,
+) -> tuple[Path, pd.Series]:
+    """Download Statbel's population table, check it, and only then move it into ``dest_dir``.
+
+    Returns
+    -------
+    tuple of Path and Series
+        The cached archive and the population per commune (see `read_population`).
+
+    Raises
+    ------
+    DataUnavailableError
+        If the address cannot be reached or the transfer is cut off.
+    BoundaryDataError
+        If the file is incomplete or its totals are not the expected ones.
+    """
+    return _fetch(
+        population.url,
+        population.name,
+        population.sha256,
+        dest_dir,
+        lambda path: read_population(path, expected_total=population.expected_total),
+        progress=progress,
+        span=span,
+        timeout=timeout,
+    )
+
+
+def read_population(path: Path, *, expected_total: int | None = None) -> pd.Series:
+    r"""Read a Statbel population table (``TF_SOC_POP_STRUCT_<year>``) and sum it per commune.
+
+    Accepts the zip Statbel publishes (a ``|``-separated text file inside) or such a text
+    file; the commune column is ``CD_REFNIS`` or ``CD_MUNTY_REFNIS``, the count
+    ``MS_POPULATION``.
+
+    Returns
+    -------
+    Series
+        Population (``int64``) indexed by 5-character NIS code, sorted.
+
+    Raises
+    ------
+    BoundaryDataError
+        If the file is incomplete or unreadable, lacks the columns, or its total differs from
+        ``expected_total``.
+
+    Examples
+    --------
+    >>> import io, tempfile, pathlib
+    >>> text = "CD_REFNIS|CD_SEX|MS_POPULATION\n11001|F|7\n11001|M|5\n21004|F|3\n"
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "pop.txt"
+    >>> _ = path.write_text(text, encoding="utf-8")
+    >>> read_population(path, expected_total=15).to_dict()
+    {'11001': 12, '21004': 3}
+    """
+    path = Path(path)
+    try:
+        table = _read_table(path)
+    except BoundaryDataError:
+        raise
+    except Exception as exc:  # pandas and zipfile raise many types for broken files
+        raise BoundaryDataError(f"population file {path.name} could not be read: {exc}") from exc
+    lowered = {str(c).strip().lower(): c for c in table.columns}
+    code_col = lowered.get("cd_munty_refnis") or lowered.get("cd_refnis")
+    count_col = lowered.get("ms_population")
+    if code_col is None or count_col is None:
+        raise BoundaryDataError(
+            f"population file {path.name} lacks CD_REFNIS (or CD_MUNTY_REFNIS) and "
+            f"MS_POPULATION; it has {list(table.columns)[:20]}"
+        )
+    codes = _code5(table[code_col])
+    counts = pd.to_numeric(table[count_col].astype("string").str.strip(), errors="coerce")
+    problems: list[str] = []
+    bad = codes.isna() | ~codes.fillna("").str.fullmatch(r"\d{5}")
+    if bad.any():
+        problems.append(f"{int(bad.sum())} rows without a 5-digit commune code")
+    if counts.isna().any() or (counts < 0).any():
+        problems.append(f"{int(counts.isna().sum() + (counts < 0).sum())} rows without a count")
+    per_commune = counts[~bad].groupby(codes[~bad]).sum().astype("int64").sort_index()
+    per_commune.index = per_commune.index.astype(str)
+    per_commune.index.name = "nis_code"
+    total = int(per_commune.sum())
+    if expected_total is not None and total != expected_total:
+        problems.append(f"total population {total:,}, expected {expected_total:,}")
+    if problems:
+        raise BoundaryDataError(f"population file {path.name} failed: " + "; ".join(problems))
+    return per_commune
+
+
+def _fetch(
+    url: str,
+    name: str,
+    sha256: str | None,
+    dest_dir: Path,
+    verify: Callable[[Path], _T],
+    *,
+    progress: Progress | None,
+    span: tuple[float, float],
+    timeout: float,
+) -> tuple[Path, _T]:
+    """Download with pooch into a temporary folder, verify, then move into ``dest_dir``."""
     import pooch
     import requests
 
     dest_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".download-", dir=dest_dir))
-    bar = _ProgressBar(progress, span, sectors.name)
+    bar = _ProgressBar(progress, span, name)
     downloader = pooch.HTTPDownloader(progressbar=bar, chunk_size=1 << 16, timeout=timeout)
-    known = f"sha256:{sectors.sha256}" if sectors.sha256 else None
+    known = f"sha256:{sha256}" if sha256 else None
     try:
-        log.info("downloading %s", sectors.url)
+        log.info("downloading %s", url)
         fetched: Path | None = None
         error: BoundaryDataError | None = None
         with warnings.catch_warnings():
@@ -214,26 +364,55 @@ def download_sectors(
                 with _quiet_pooch():
                     fetched = Path(
                         pooch.retrieve(
-                            sectors.url,
-                            known_hash=known,
-                            fname=sectors.name,
-                            path=tmp,
-                            downloader=downloader,
+                            url, known_hash=known, fname=name, path=tmp, downloader=downloader
                         )
                     )
             except (requests.exceptions.RequestException, ValueError) as exc:
                 # not chained: the traceback would keep the open response alive
-                error = _download_error(exc, sectors.url)
+                error = _download_error(exc, url)
             gc.collect()
         if error is not None or fetched is None:
-            raise error or DataUnavailableError(f"could not download {sectors.url}")
-        gdf = read_sectors(fetched, expected_count=sectors.expected_count)
-        final = dest_dir / sectors.name
+            raise error or DataUnavailableError(f"could not download {url}")
+        result = verify(fetched)
+        final = dest_dir / name
         fetched.replace(final)
-        log.info("cached the verified sectors archive as %s", final)
-        return final, gdf
+        log.info("cached the verified download as %s", final)
+        return final, result
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def population_file(
+    source: Mapping[str, Any], *, base_url: str | None = None
+) -> PopulationFile | None:
+    """Return the population table described by a manifest ``statbel`` source, if any.
+
+    ``base_url`` (default: ``GEOBARO_STATBEL_URL`` if set) replaces the folder of the address,
+    so that one local folder or proxy can serve both Statbel files.
+
+    Examples
+    --------
+    >>> population_file({"population": {"year": 2018, "name": "p.zip",
+    ...                  "url": "https://example.org/p.zip", "expected_total": 10}}).year
+    2018
+    """
+    entry = source.get("population")
+    if not entry:
+        return None
+    base = base_url or os.environ.get(STATBEL_URL_ENV)
+    try:
+        url = base.rstrip("/") + "/" + str(entry["name"]) if base else str(entry["url"])
+        return PopulationFile(
+            year=int(entry["year"]),
+            name=str(entry["name"]),
+            url=url,
+            expected_total=int(entry["expected_total"]) if entry.get("expected_total") else None,
+            sha256=entry.get("sha256") or None,
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise BoundaryDataError(
+            f"the manifest's statbel population entry is malformed: {exc!r}"
+        ) from exc
 
 
 def _download_error(exc: Exception, url: str) -> BoundaryDataError:
@@ -485,6 +664,29 @@ def _vsi_path(path: Path) -> str:
     if len(data) > 1:
         log.info("%s holds several layers %s; reading %s", path.name, data, data[0])
     return f"/vsizip/{path}/{data[0]}"
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """Read a delimited text table, from a zip (its first .txt/.csv member) or a plain file."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            bad = archive.testzip()
+            if bad is not None:
+                raise BoundaryDataError(f"{path.name} is a damaged zip archive: {bad}")
+            members = [n for n in archive.namelist() if n.lower().endswith((".txt", ".csv"))]
+            if not members:
+                raise BoundaryDataError(f"{path.name} holds no .txt or .csv table")
+            raw = archive.read(members[0])
+    elif path.suffix.lower() == ".zip":
+        raise BoundaryDataError(
+            f"{path.name} is not a complete zip archive (download cut off or corrupt)"
+        )
+    else:
+        raw = path.read_bytes()
+    text = raw.decode("utf-8-sig", errors="replace")
+    header = text.split("\n", 1)[0]
+    sep = max(("|", ";", ",", "\t"), key=header.count)
+    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
 
 
 def _match_columns(columns: pd.Index) -> dict[str, str]:

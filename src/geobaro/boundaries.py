@@ -21,7 +21,16 @@ import pandas as pd
 import shapely
 
 from geobaro._refnis import mergers_frame
-from geobaro._statbel import SectorsFile, download_sectors, read_sectors, sectors_file
+from geobaro._statbel import (
+    PopulationFile,
+    SectorsFile,
+    download_population,
+    download_sectors,
+    population_file,
+    read_population,
+    read_sectors,
+    sectors_file,
+)
 from geobaro._units import (
     ARRONDISSEMENT_NAMES,
     BRUSSELS_PROVINCE_NIS,
@@ -42,6 +51,7 @@ __all__ = [
     "BoundarySource",
     "Level",
     "Manifest",
+    "PopulationFile",
     "Progress",
     "SectorsFile",
     "Vintage",
@@ -435,6 +445,7 @@ def prepare_boundaries(
     force: bool = False,
     progress: Progress | None = None,
     sectors: SectorsFile | None = None,
+    population: PopulationFile | None = None,
 ) -> Path:
     """Obtain the raw boundary files, verify them and build the GeoParquet cache.
 
@@ -456,6 +467,9 @@ def prepare_boundaries(
     sectors
         The Statbel archive to use instead of the manifest's 2018 file (another address or
         a small test file with its own expected count).
+    population
+        The Statbel population table to use instead of the manifest's, when the sectors
+        are used and no mirror holds the verified ``population_2018.csv``.
 
     Returns
     -------
@@ -486,16 +500,19 @@ def prepare_boundaries(
     report(0.05, "Looking for the commune boundary files")
     obtained = _obtain(manifest, settings, report, sectors)
     report(0.4, f"Reading and validating {obtained.expected_count} communes")
+    population_line: str | None = None
     if obtained.communes is None:
         gdf = _build_reference(obtained.path, manifest, settings)
     else:
-        gdf = _reference_from_sectors(obtained, manifest, settings)
+        gdf, population_line = _reference_from_sectors(
+            obtained, manifest, settings, report, population
+        )
     report(0.7, "Simplifying borders for the web (topology kept)")
     simple = simplify_coverage(gdf, tolerance=settings.simplify_tolerance_m)
     report(0.9, "Writing the GeoParquet cache")
     _write_parquet(gdf, cache / "communes_2018.parquet")
     _write_parquet(simple, cache / "communes_2018_simplified.parquet")
-    source = _describe_source(obtained, manifest, gdf)
+    source = _describe_source(obtained, manifest, gdf, population_line)
     _atomic_write_text(stamp, json.dumps({**wanted, "source": source.__dict__}, indent=1))
     _load_cached.cache_clear()
     report(1.0, "Boundaries ready")
@@ -718,13 +735,19 @@ def _build_reference(raw_dir: Path, manifest: Manifest, settings: Settings) -> g
 
 
 def _reference_from_sectors(
-    obtained: _Obtained, manifest: Manifest, settings: Settings
-) -> gpd.GeoDataFrame:
+    obtained: _Obtained,
+    manifest: Manifest,
+    settings: Settings,
+    report: Progress,
+    population: PopulationFile | None,
+) -> tuple[gpd.GeoDataFrame, str | None]:
     """Build the reference table from communes dissolved from Statbel sectors.
 
-    Statbel's sector files carry no population: it is taken from the manifest's verified
-    ``population_2018.csv`` when a mirror or the cache holds it, otherwise it stays missing.
-    The 2019 and 2025 codes come from the bundled REFNIS code changes.
+    Statbel's sector files carry no population. It comes, in this order, from the
+    manifest's verified ``population_2018.csv`` in a mirror or the cache, or from Statbel's
+    population table (in the cache or a mirror, else downloaded), checked against the
+    known total; otherwise it stays missing. The 2019 and 2025 codes come from the bundled
+    REFNIS code changes. Returns the table and the attribution line of the population.
     """
     assert obtained.communes is not None
     gdf = obtained.communes.drop(columns=["n_sectors"], errors="ignore").copy()
@@ -733,15 +756,66 @@ def _reference_from_sectors(
     mergers = mergers_frame()
     gdf["nis_2019"] = _map_codes(gdf["nis_code"], mergers, "2019")
     gdf["nis_2025"] = _map_codes(gdf["nis_2019"], mergers, "2025")
-    population = _find_verified(_POPULATION_FILE, manifest, settings)
-    if population is None:
-        log.warning("population 2018 unavailable: density and urban/rural class left unknown")
+    values, line = _obtain_population(gdf["nis_code"], manifest, settings, report, population)
+    if values is None:
+        log.warning(
+            "population 2018 unavailable: density and urban/rural class are left unknown; "
+            "put the verified %s in a GEOBARO_DATA_MIRROR folder and run "
+            "`python -m geobaro data prepare --force`",
+            _POPULATION_FILE,
+        )
         gdf["population"] = pd.array([pd.NA] * len(gdf), dtype="Int64")
     else:
-        pop = pd.read_csv(population, dtype={"nis": str})
-        values = gdf["nis_code"].map(dict(zip(pop["nis"], pop["population"], strict=True)))
-        gdf["population"] = _population_array(values)
-    return _complete_reference(gdf, settings)
+        gdf["population"] = _population_array(gdf["nis_code"].map(values))
+    return _complete_reference(gdf, settings), line
+
+
+def _obtain_population(
+    codes: pd.Series,
+    manifest: Manifest,
+    settings: Settings,
+    report: Progress,
+    population: PopulationFile | None,
+) -> tuple[pd.Series | None, str | None]:
+    mirror_file = _find_verified(_POPULATION_FILE, manifest, settings)
+    if mirror_file is not None:
+        pop = pd.read_csv(mirror_file, dtype={"nis": str})
+        series = pd.Series(pop["population"].to_numpy(), index=pop["nis"])
+        if set(codes) <= set(series.index):
+            return series, manifest.attribution[-1]
+        log.warning("%s lacks some communes of the sectors; not used", mirror_file)
+    if population is None and manifest.statbel is not None:
+        population = population_file(manifest.statbel)
+    if population is None:
+        return None, None
+    line = (
+        f"Population 1 January {population.year}: Statbel, population by place of residence "
+        f"({population.name}), CC BY 4.0."
+    )
+    statbel_dir = settings.cache_dir / "statbel"
+    try:
+        for folder in (statbel_dir, *settings.mirrors):
+            candidate = folder / population.name
+            if candidate.is_file():
+                series = read_population(candidate, expected_total=population.expected_total)
+                return _covering(series, codes, candidate.name), line
+        if not settings.allow_download:
+            return None, None
+        report(0.42, f"Downloading Statbel population {population.year}")
+        _path, series = download_population(
+            population, statbel_dir, progress=report, span=(0.42, 0.6)
+        )
+        return _covering(series, codes, population.name), line
+    except BoundaryDataError as exc:  # the boundaries stay usable without population
+        log.warning("population not used: %s", exc)
+        return None, None
+
+
+def _covering(series: pd.Series, codes: pd.Series, name: str) -> pd.Series:
+    missing = sorted(set(codes) - set(series.index))
+    if missing:
+        raise BoundaryDataError(f"{name} lacks communes {missing[:10]}")
+    return series
 
 
 def _complete_reference(gdf: gpd.GeoDataFrame, settings: Settings) -> gpd.GeoDataFrame:
@@ -792,7 +866,7 @@ def _find_verified(name: str, manifest: Manifest, settings: Settings) -> Path | 
 
 
 def _describe_source(
-    obtained: _Obtained, manifest: Manifest, gdf: gpd.GeoDataFrame
+    obtained: _Obtained, manifest: Manifest, gdf: gpd.GeoDataFrame, population_line: str | None
 ) -> BoundarySource:
     if obtained.kind == "mirror":
         return BoundarySource("mirror", obtained.location, manifest.attribution)
@@ -809,8 +883,8 @@ def _describe_source(
     unavailable: tuple[str, ...] = ()
     if gdf["population"].isna().any():
         unavailable = ("population", "density", "urban_rural")
-    else:
-        lines.append(manifest.attribution[-1])  # the population line of the mirror files
+    elif population_line:
+        lines.append(population_line)
     return BoundarySource("statbel", obtained.location, tuple(lines), unavailable)
 
 
