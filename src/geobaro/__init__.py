@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from importlib.metadata import PackageNotFoundError, version
 
+from geobaro.aggregate import aggregate_by
 from geobaro.boundaries import load_communes, load_units, prepare_boundaries
 from geobaro.config import Settings, get_settings
 from geobaro.errors import (
@@ -13,6 +14,10 @@ from geobaro.errors import (
     GeobaroError,
     SurveyValidationError,
 )
+from geobaro.indicators import INDICATORS, compute_indicators
+from geobaro.published import key_figures, load_published
+from geobaro.sample import load_sample
+from geobaro.survey import SurveyResult, load_survey
 
 try:
     __version__ = version("geobaro")
@@ -22,14 +27,22 @@ except PackageNotFoundError:  # running from a source tree that is not installed
 logging.getLogger(__name__).addHandler(logging.NullHandler())
 
 __all__ = [
+    "INDICATORS",
     "BoundaryDataError",
     "DataUnavailableError",
     "GeobaroError",
     "Settings",
+    "SurveyResult",
     "SurveyValidationError",
     "__version__",
+    "aggregate_by",
+    "compute_indicators",
     "get_settings",
+    "key_figures",
     "load_communes",
+    "load_published",
+    "load_sample",
+    "load_survey",
     "load_units",
     "prepare_boundaries",
 ]
