@@ -695,3 +695,20 @@ def test_population_with_a_wrong_total_is_not_used_nor_cached(
     assert not (cache / "statbel" / pop_zip.name).exists()
     assert load_units(settings=isolated)["population"].isna().all()
     assert read_boundary_source(isolated).unavailable == ("population", "density", "urban_rural")
+
+
+def test_detailed_borders_get_a_finer_simplification_instead_of_failing(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from geobaro.boundaries import _simplify_within_area
+
+    xs = np.linspace(0, 1000, 41)
+    zigzag = [(x, 500 + (15 if i % 2 else -15)) for i, x in enumerate(xs)]
+    south = shapely.Polygon([(0, 0), (1000, 0), *zigzag[::-1]])
+    north = shapely.Polygon([*zigzag, (1000, 1000), (0, 1000)])
+    gdf = gpd.GeoDataFrame(geometry=[south, north], crs="EPSG:31370")
+    out = _simplify_within_area(gdf, 200.0)  # 200 m moves 3% of an area; 100 m does not
+    assert "retrying at 100 m" in caplog.text
+    assert np.abs(out.area.to_numpy() / gdf.area.to_numpy() - 1).max() <= 0.01
+    with pytest.raises(BoundaryDataError, match="lower the tolerance"):
+        _simplify_within_area(gdf, 2000.0)

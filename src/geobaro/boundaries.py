@@ -508,7 +508,7 @@ def prepare_boundaries(
             obtained, manifest, settings, report, population
         )
     report(0.7, "Simplifying borders for the web (topology kept)")
-    simple = simplify_coverage(gdf, tolerance=settings.simplify_tolerance_m)
+    simple = _simplify_within_area(gdf, settings.simplify_tolerance_m)
     report(0.9, "Writing the GeoParquet cache")
     _write_parquet(gdf, cache / "communes_2018.parquet")
     _write_parquet(simple, cache / "communes_2018_simplified.parquet")
@@ -937,6 +937,20 @@ def _classify_urban_rural(density: pd.Series, threshold: float) -> np.ndarray[An
     """``rural`` below the density threshold, ``urban`` above, ``unknown`` without population."""
     values = density.to_numpy(dtype="float64", na_value=np.nan)
     return np.where(np.isnan(values), "unknown", np.where(values < threshold, "rural", "urban"))
+
+
+def _simplify_within_area(gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDataFrame:
+    """Simplify at the configured tolerance; halve it (twice at most) if areas move > 1%."""
+    for attempt in range(3):
+        try:
+            return simplify_coverage(gdf, tolerance=tolerance)
+        except BoundaryDataError as exc:
+            if attempt == 2:
+                raise
+            # more detailed borders (e.g. Statbel's 1:10,000 sectors) may need a finer step
+            log.warning("%s; retrying at %g m", exc, tolerance / 2)
+            tolerance /= 2
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def _write_parquet(gdf: gpd.GeoDataFrame, path: Path) -> None:
