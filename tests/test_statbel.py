@@ -712,3 +712,20 @@ def test_detailed_borders_get_a_finer_simplification_instead_of_failing(
     assert np.abs(out.area.to_numpy() / gdf.area.to_numpy() - 1).max() <= 0.01
     with pytest.raises(BoundaryDataError, match="lower the tolerance"):
         _simplify_within_area(gdf, 2000.0)
+
+
+def test_a_later_vintage_read_with_its_own_geometry(
+    server: _Server, geojson_zip: Path, tmp_path: Path, settings: Settings
+) -> None:
+    from geobaro.boundaries import load_statbel_communes
+
+    isolated = _offline_settings(settings, tmp_path, download=True)
+    sectors = _serve(server, geojson_zip)
+    communes = load_statbel_communes("2025", settings=isolated, sectors=sectors)
+    assert communes["nis_code"].tolist() == ["11001", "21004", "41002", "62063"]
+    assert (isolated.cache_dir / "statbel" / geojson_zip.name).is_file()
+    offline = isolated.with_(allow_download=False)
+    assert len(load_statbel_communes("2025", settings=offline, sectors=sectors)) == 4
+    assert len(server.hits) == 1
+    with pytest.raises(DataUnavailableError, match=r"sh_statbel_statistical_sectors_31370_2025"):
+        load_statbel_communes("2025", settings=offline)

@@ -59,6 +59,7 @@ __all__ = [
     "dissolve_to_vintage",
     "load_communes",
     "load_mergers",
+    "load_statbel_communes",
     "load_units",
     "prepare_boundaries",
     "read_boundary_source",
@@ -259,6 +260,51 @@ def statbel_sectors_file(
     if manifest.statbel is None:
         raise BoundaryDataError(f"the manifest {manifest.path} lists no statbel source")
     return sectors_file(manifest.statbel, vintage, base_url=base_url)
+
+
+def load_statbel_communes(
+    vintage: Vintage = "2019",
+    *,
+    settings: Settings | None = None,
+    progress: Progress | None = None,
+    sectors: SectorsFile | None = None,
+) -> gpd.GeoDataFrame:
+    """Return the communes of Statbel's own sectors of a vintage, in EPSG:31370.
+
+    Unlike `load_units`, whose 2019 and 2025 units are dissolved from the 2018 communes,
+    this reads that year's archive (581 communes in 2019, 565 in 2025) with its own, newer
+    geometry: from the cache's ``statbel/`` folder or a mirror folder, else downloaded
+    (unless downloads are disabled) and checked as in `prepare_boundaries`.
+
+    Returns
+    -------
+    GeoDataFrame
+        ``nis_code``, ``name_fr``, ``name_nl``, ``name_de``, ``arrondissement_nis``,
+        ``province_nis``, ``region``, ``n_sectors``, ``geometry``.
+
+    Raises
+    ------
+    DataUnavailableError
+        If the archive is nowhere and cannot be downloaded.
+    BoundaryDataError
+        If it fails the checks (nothing is cached then).
+    """
+    settings = settings or get_settings()
+    sectors = sectors or statbel_sectors_file(vintage, settings=settings)
+    statbel_dir = settings.cache_dir / "statbel"
+    for folder in (statbel_dir, *settings.mirrors):
+        candidate = folder / sectors.name
+        if candidate.is_file():
+            if sectors.sha256:
+                verify_checksum(candidate, sectors.sha256)
+            return read_sectors(candidate, expected_count=sectors.expected_count)
+    if not settings.allow_download:
+        raise DataUnavailableError(
+            f"{sectors.name} is not in {statbel_dir} nor a mirror folder and downloads are "
+            f"disabled (GEOBARO_OFFLINE); download {sectors.url} by hand into one of them"
+        )
+    _path, communes = download_sectors(sectors, statbel_dir, progress=progress, span=(0.0, 1.0))
+    return communes
 
 
 def verify_checksum(path: Path, expected_sha256: str) -> None:
