@@ -729,3 +729,17 @@ def test_a_later_vintage_read_with_its_own_geometry(
     assert len(server.hits) == 1
     with pytest.raises(DataUnavailableError, match=r"sh_statbel_statistical_sectors_31370_2025"):
         load_statbel_communes("2025", settings=offline)
+
+
+def test_a_mirror_is_preferred_and_nothing_is_downloaded(
+    server: _Server, shp_zip: Path, tmp_path: Path, settings: Settings
+) -> None:
+    mirror = tmp_path / "mirror"
+    shutil.copytree(settings.cache_dir / "raw", mirror)
+    isolated = _offline_settings(settings, tmp_path, download=True).with_(mirrors=(mirror,))
+    prepare_boundaries(settings=isolated, sectors=_serve(server, shp_zip))
+    assert server.hits == []
+    source = read_boundary_source(isolated)
+    assert source.kind == "mirror"
+    assert source.location == str(mirror)
+    assert attribution_text(isolated) == "\n".join(read_manifest().attribution)

@@ -12,10 +12,10 @@ import tempfile
 import warnings
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import IO, Any, TypeVar
 
 import geopandas as gpd
 import numpy as np
@@ -301,7 +301,7 @@ def read_population(path: Path, *, expected_total: int | None = None) -> pd.Seri
     """
     path = Path(path)
     try:
-        table = _read_table(path)
+        table, names = _read_table(path, {"cd_munty_refnis", "cd_refnis", "ms_population"})
     except BoundaryDataError:
         raise
     except Exception as exc:  # pandas and zipfile raise many types for broken files
@@ -312,7 +312,7 @@ def read_population(path: Path, *, expected_total: int | None = None) -> pd.Seri
     if code_col is None or count_col is None:
         raise BoundaryDataError(
             f"population file {path.name} lacks CD_REFNIS (or CD_MUNTY_REFNIS) and "
-            f"MS_POPULATION; it has {list(table.columns)[:20]}"
+            f"MS_POPULATION; it has {names[:20]}"
         )
     codes = _code5(table[code_col])
     counts = pd.to_numeric(table[count_col].astype("string").str.strip(), errors="coerce")
@@ -666,27 +666,46 @@ def _vsi_path(path: Path) -> str:
     return f"/vsizip/{path}/{data[0]}"
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    """Read a delimited text table, from a zip (its first .txt/.csv member) or a plain file."""
-    if zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as archive:
+def _read_table(path: Path, wanted: set[str]) -> tuple[pd.DataFrame, list[str]]:
+    """Read the ``wanted`` columns (lower-case names) of a delimited text table.
+
+    The table is a zip's first ``.txt``/``.csv`` member or a plain file; it is streamed, so
+    the large Statbel tables are never held whole in memory. Returns the table and the
+    names of all its columns.
+    """
+    with ExitStack() as stack:
+        if zipfile.is_zipfile(path):
+            archive = stack.enter_context(zipfile.ZipFile(path))
             bad = archive.testzip()
             if bad is not None:
                 raise BoundaryDataError(f"{path.name} is a damaged zip archive: {bad}")
             members = [n for n in archive.namelist() if n.lower().endswith((".txt", ".csv"))]
             if not members:
                 raise BoundaryDataError(f"{path.name} holds no .txt or .csv table")
-            raw = archive.read(members[0])
-    elif path.suffix.lower() == ".zip":
-        raise BoundaryDataError(
-            f"{path.name} is not a complete zip archive (download cut off or corrupt)"
+            handle: IO[bytes] = stack.enter_context(archive.open(members[0]))
+        elif path.suffix.lower() == ".zip":
+            raise BoundaryDataError(
+                f"{path.name} is not a complete zip archive (download cut off or corrupt)"
+            )
+        else:
+            handle = stack.enter_context(path.open("rb"))
+        stream = io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="")
+        header = stream.readline().rstrip("\r\n")
+        sep = max(("|", ";", ",", "\t"), key=header.count)
+        names = [name.strip() for name in header.split(sep)]
+        keep = [name for name in names if name.lower() in wanted]
+        if not keep:
+            return pd.DataFrame(), names
+        table = pd.read_csv(
+            stream,
+            sep=sep,
+            header=None,
+            names=names,
+            usecols=keep,
+            dtype=str,
+            keep_default_na=False,
         )
-    else:
-        raw = path.read_bytes()
-    text = raw.decode("utf-8-sig", errors="replace")
-    header = text.split("\n", 1)[0]
-    sep = max(("|", ";", ",", "\t"), key=header.count)
-    return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
+    return table, names
 
 
 def _match_columns(columns: pd.Index) -> dict[str, str]:
