@@ -1,0 +1,262 @@
+"""geobaro.views: requests -> maps, legends, tables, summaries and profiles (no Streamlit)."""
+
+from __future__ import annotations
+
+import folium
+import pandas as pd
+import pytest
+
+from geobaro import views
+from geobaro.boundaries import load_units
+from geobaro.indicators import compute_indicators
+from geobaro.sample import load_sample
+
+
+@pytest.fixture(scope="module")
+def ref() -> pd.DataFrame:
+    """The 589 communes of 2018 as a plain reference table (no geometry)."""
+    gdf = load_units(level="commune", web=True)
+    return pd.DataFrame(gdf.drop(columns="geometry"))
+
+
+@pytest.fixture(scope="module")
+def indicators(ref: pd.DataFrame) -> pd.DataFrame:
+    """Indicators of the shipped illustrative sample (113 respondents of 589)."""
+    return compute_indicators(load_sample(gdf_communes=ref), ref)
+
+
+@pytest.fixture(scope="module")
+def tiny_indicators(ref: pd.DataFrame) -> pd.DataFrame:
+    """Made-up indicators: 6 Brussels communes answered, two refused, the rest not reached."""
+    codes = ref.loc[ref["region"] == "Brussels", "nis_code"].tolist()
+    survey = pd.DataFrame(
+        {
+            "nis_code": codes[:8],
+            "response_status": ["answered"] * 6 + ["refused"] * 2,
+            "feels_concerned": ["yes", "yes", "no", "partly", "yes", "no", None, None],
+        }
+    )
+    return compute_indicators(survey, ref)
+
+
+# --- map_values ------------------------------------------------------------------------------
+
+
+def test_commune_values_keep_every_commune_and_its_status(ref, tiny_indicators):
+    values = views.map_values(tiny_indicators, ref, indicator="feels_concerned")
+    assert len(values) == 589
+    assert set(values.columns) >= {"nis_code", "value", "n", "status", "label"}
+    counts = values["status"].value_counts().to_dict()
+    assert counts == {"not_reached": 581, "ok": 6, "refused": 2}
+    ok = values.loc[values["status"] == "ok"]
+    assert sorted(ok["value"]) == ["no", "no", "no", "yes", "yes", "yes"]
+    # non-respondents are never shown as "no"
+    assert values.loc[values["status"] != "ok", "value"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("level", "vintage", "units"),
+    [
+        ("commune", "2019", 581),
+        ("commune", "2025", 565),
+        ("arrondissement", "2018", 43),
+        ("province", "2018", 11),
+        ("region", "2018", 3),
+        ("province", "2025", 11),
+    ],
+)
+def test_grouped_values_cover_every_unit_of_the_level(ref, indicators, level, vintage, units):
+    values = views.map_values(
+        indicators, ref, indicator="feels_concerned", level=level, vintage=vintage
+    )
+    assert len(values) == units
+    assert values["nis_code"].is_unique
+    expected = set(load_units(level=level, vintage=vintage, web=True)["nis_code"])
+    assert set(values["nis_code"]) == expected
+    ok = values.loc[values["status"] == "ok", "value"].astype(float)
+    assert ok.between(0, 1).all()
+
+
+def test_small_groups_are_marked_too_small_and_carry_no_value(ref, tiny_indicators):
+    values = views.map_values(
+        tiny_indicators, ref, indicator="feels_concerned", level="region", min_respondents=7
+    )
+    brussels = values.set_index("nis_code").loc["04000"]
+    assert brussels["status"] == "too_small"
+    assert pd.isna(brussels["value"])
+    shown = views.map_values(
+        tiny_indicators, ref, indicator="feels_concerned", level="region", min_respondents=5
+    ).set_index("nis_code")
+    assert shown.at["04000", "status"] == "ok"
+    assert shown.at["04000", "value"] == pytest.approx(3 / 6)
+    assert shown.at["04000", "n"] == 6
+
+
+def test_merged_commune_keeps_its_members_non_response_status(ref, indicators):
+    values = views.map_values(indicators, ref, indicator="feels_concerned", vintage="2025")
+    assert "no_data" not in set(values["status"]) or values["status"].eq("no_data").sum() < 5
+    assert {"refused", "not_reached", "ok"} <= set(values["status"])
+
+
+def test_category_values_at_region_level_are_the_most_frequent_answer(ref, tiny_indicators):
+    values = views.map_values(
+        tiny_indicators, ref, indicator="concern", level="region", min_respondents=5
+    ).set_index("nis_code")
+    assert values.at["04000", "value"] == "yes"
+    assert "50%" in values.at["04000", "label"]
+
+
+def test_unknown_indicator_names_the_known_ones(ref, indicators):
+    with pytest.raises(ValueError, match="feels_concerned"):
+        views.map_values(indicators, ref, indicator="nope")
+
+
+# --- explore ---------------------------------------------------------------------------------
+
+
+def test_explore_gives_a_map_a_legend_with_counts_and_a_table(ref, indicators):
+    result = views.render_explore(
+        views.ExploreRequest("feels_concerned", level="province"), indicators, gdf_communes=ref
+    )
+    assert isinstance(result.map, folium.Map)
+    assert len(result.table) == 11
+    assert sum(e.count for e in result.classification.legend) == 11
+    assert "illustrative" in result.title.lower()
+    assert {"name", "value", "n", "status", "class"} <= set(result.table.columns)
+    ok = result.table.loc[result.table["n"] >= 5, "value"]
+    assert ok.between(0, 100).all()  # shares in percent, as in the legend
+
+
+def test_changing_the_number_of_classes_changes_the_legend(ref, indicators):
+    def legend(k: int) -> list[str]:
+        request = views.ExploreRequest("n_domains", scheme="equal_interval", k=k)
+        result = views.render_explore(request, indicators, gdf_communes=ref)
+        return [e.label for e in result.classification.legend if e.kind == "class"]
+
+    assert len(legend(3)) == 3
+    assert len(legend(5)) == 5
+
+
+def test_user_breaks_are_used(ref, indicators):
+    request = views.ExploreRequest(
+        "feels_concerned", level="province", scheme="user_defined", breaks=(0.5, 0.8)
+    )
+    result = views.render_explore(request, indicators, gdf_communes=ref)
+    assert result.classification.bins is not None
+    assert 0.5 in result.classification.bins
+
+
+def test_commune_share_is_a_yes_no_map_and_the_table_has_589_rows(ref, indicators):
+    result = views.render_explore(
+        views.ExploreRequest("feels_concerned"), indicators, gdf_communes=ref
+    )
+    assert len(result.table) == 589
+    kinds = {e.kind for e in result.classification.legend}
+    assert "status" in kinds  # not reached / refused have their own entries
+    assert sum(e.count for e in result.classification.legend) == 589
+
+
+# --- compare ---------------------------------------------------------------------------------
+
+
+def test_compare_has_three_panels_with_their_region_summary(ref, indicators):
+    result = views.render_compare(
+        views.CompareRequest("feels_concerned", level="commune"), indicators, gdf_communes=ref
+    )
+    assert [p.region for p in result.panels] == ["Wallonia", "Flanders", "Brussels"]
+    sizes = {p.region: len(p.values) for p in result.panels}
+    assert sizes == {"Wallonia": 262, "Flanders": 308, "Brussels": 19}
+    for panel in result.panels:
+        s = panel.summary
+        assert s.n_communes == sizes[panel.region]
+        assert 0 <= s.respondents <= s.n_communes
+        if s.share is not None:
+            assert s.ci_low <= s.share <= s.ci_high
+    assert {s.group for s in result.urban_rural} == {"urban", "rural"}
+    total = sum(p.summary.respondents for p in result.panels)
+    assert total == sum(s.respondents for s in result.urban_rural)
+
+
+def test_shared_scale_uses_the_same_bins_in_every_panel(ref, indicators):
+    request = views.CompareRequest("n_domains", level="commune", scale="shared", k=4)
+    shared = views.render_compare(request, indicators, gdf_communes=ref)
+    bins = {p.classification.bins for p in shared.panels}
+    assert len(bins) == 1
+    assert shared.shared is not None
+    per_panel = views.render_compare(
+        views.CompareRequest("n_domains", level="commune", scale="panel", k=4),
+        indicators,
+        gdf_communes=ref,
+    )
+    assert per_panel.shared is None
+    assert len({p.classification.bins for p in per_panel.panels}) > 1
+
+
+def test_group_summary_describes_too_small_groups_without_a_share():
+    s = views.GroupSummary("04000", "Brussels", 19, 3, 3 / 19, None, None, None, True)
+    assert "too few answers" in s.describe("en")
+    assert "%" not in s.describe("en").split("·")[1]
+
+
+# --- commune profile and search --------------------------------------------------------------
+
+
+def test_commune_profile_sets_its_answer_beside_province_region_belgium(ref, indicators):
+    answered = indicators.loc[indicators["response_status"] == "answered", "nis_code"].iloc[0]
+    profile = views.render_commune(views.CommuneRequest(answered), indicators, gdf_communes=ref)
+    assert profile.response_status == "answered"
+    assert list(profile.table.columns) == [
+        "indicator",
+        "label",
+        "commune",
+        "province",
+        "region",
+        "belgium",
+    ]
+    row = profile.table.set_index("indicator").loc["feels_concerned"]
+    assert row["commune"] in {"yes", "no"}
+    assert row["belgium"].startswith("66%")  # the sample reproduces the published 66%
+
+
+def test_profile_of_a_non_respondent_says_so(ref, indicators):
+    code = indicators.loc[indicators["response_status"] == "not_reached", "nis_code"].iloc[0]
+    profile = views.render_commune(
+        views.CommuneRequest(code, lang="fr"), indicators, gdf_communes=ref
+    )
+    assert set(profile.table["commune"]) == {"non atteinte"}
+
+
+def test_profile_rejects_unknown_codes(ref, indicators):
+    with pytest.raises(ValueError, match="99999"):
+        views.render_commune(views.CommuneRequest("99999"), indicators, gdf_communes=ref)
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("Luik", "62063"),
+        ("LIEGE", "62063"),
+        ("Lüttich", "62063"),
+        ("saint josse", "21014"),
+        ("Sint-Joost-ten-Node", "21014"),
+    ],
+)
+def test_search_finds_a_commune_by_any_of_its_names(ref, query, code):
+    found = views.search_communes(query, ref)
+    assert code in found["nis_code"].tolist()[:3]
+
+
+def test_saint_nicolas_gives_both_communes(ref):
+    found = views.search_communes("Saint-Nicolas", ref, lang="fr")
+    assert {"46021", "62093"} <= set(found["nis_code"])
+
+
+# --- landing ---------------------------------------------------------------------------------
+
+
+def test_landing_maps_the_published_regional_concern_figures():
+    landing = views.render_landing("en")
+    by_code = landing.values.set_index("nis_code")["value"].to_dict()
+    assert by_code == pytest.approx({"02000": 0.84, "03000": 0.45, "04000": 0.88})
+    assert {"66", "113"} <= {f"{v:.0f}" for v in landing.figures["value"]}
+    assert landing.figures["source_url"].notna().any()
