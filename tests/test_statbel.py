@@ -743,3 +743,12 @@ def test_a_mirror_is_preferred_and_nothing_is_downloaded(
     assert source.kind == "mirror"
     assert source.location == str(mirror)
     assert attribution_text(isolated) == "\n".join(read_manifest().attribution)
+
+
+def test_polygons_with_heights_are_read_as_2d(tmp_path: Path) -> None:
+    gdf = _sectors(layout="shp")
+    gdf.geometry = shapely.force_3d(gdf.geometry.values, 0.0)
+    path = _write_zip(gdf, tmp_path, "z.shp.zip", fmt="shp")
+    communes = read_sectors(path, expected_count=4)
+    assert not communes.has_z.any()
+    assert communes.area.sum() == pytest.approx(4 * SIZE**2)

@@ -461,6 +461,9 @@ def read_sectors(path: Path, *, expected_count: int) -> gpd.GeoDataFrame:
     if gdf.crs is None:
         raise BoundaryDataError(f"sectors file {path.name} declares no CRS")
     sectors = normalize_sector_columns(gdf, source_name=path.name)
+    if sectors.has_z.any():
+        # some Statbel shapefiles are PolygonZ with zero heights; borders are 2D
+        sectors = sectors.set_geometry(shapely.force_2d(sectors.geometry.values))
     if sectors.crs is not None and not sectors.crs.equals(WORK_CRS):
         sectors = sectors.to_crs(WORK_CRS)
     communes = dissolve_sectors(sectors)
