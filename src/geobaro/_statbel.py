@@ -351,7 +351,10 @@ def _fetch(
     dest_dir.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".download-", dir=dest_dir))
     bar = _ProgressBar(progress, span, name)
-    downloader = pooch.HTTPDownloader(progressbar=bar, chunk_size=1 << 16, timeout=timeout)
+    # give up quickly on an unreachable host, wait longer for a slow transfer
+    downloader = pooch.HTTPDownloader(
+        progressbar=bar, chunk_size=1 << 16, timeout=(min(15.0, timeout), timeout)
+    )
     known = f"sha256:{sha256}" if sha256 else None
     try:
         log.info("downloading %s", url)
