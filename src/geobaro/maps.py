@@ -47,7 +47,15 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from geobaro._assets import DEFAULT_PREFIX, AssetMode, apply_assets
-from geobaro.i18n import LANGS, format_number, format_share, region_name, t, unit_name
+from geobaro.i18n import (
+    LANGS,
+    format_number,
+    format_share,
+    load_catalog,
+    region_name,
+    t,
+    unit_name,
+)
 
 if TYPE_CHECKING:
     from geobaro.i18n import Lang
@@ -600,6 +608,9 @@ def _classify_categorical(
         given = [str(c) for c in categories]
     # a category may be given by its legend label (from another map's legend)
     by_label = {_answer_label(c, lang): c for c in observed}
+    for key, text in load_catalog(lang).items():
+        if key.startswith("maps.answer."):
+            by_label.setdefault(text, key.removeprefix("maps.answer."))
     given = [by_label.get(c, c) if c not in observed else c for c in given]
     extra = [c for c in observed if c not in given]
     if given and extra:
