@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib.util
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,14 @@ _HERE = Path(__file__).resolve().parent
 if str(_HERE) not in sys.path:
     sys.path.insert(0, str(_HERE))
 
-from harness import ARTEFACTS, CHROMIUM, RunningApp, launch_chromium, start_app  # noqa: E402
+from harness import (  # noqa: E402
+    ARTEFACTS,
+    CHROMIUM,
+    RunningApp,
+    Watched,
+    launch_chromium,
+    start_app,
+)
 
 
 @pytest.fixture(scope="session")
@@ -47,16 +53,6 @@ def app(artefacts: Path) -> Iterator[RunningApp]:
     running = start_app(log_dir=artefacts, timeout=90)
     yield running
     running.stop()
-
-
-@dataclass
-class Watched:
-    """A page with every dialog, console error and page error it raised."""
-
-    page: Any
-    dialogs: list[str] = field(default_factory=list)
-    console_errors: list[str] = field(default_factory=list)
-    page_errors: list[str] = field(default_factory=list)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -30,6 +30,7 @@ __all__ = [
     "PATHS",
     "REPO",
     "RunningApp",
+    "Watched",
     "count_map_paths",
     "free_port",
     "launch_chromium",
@@ -100,6 +101,16 @@ class RunningApp:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+
+
+@dataclass
+class Watched:
+    """A page with every dialog, console error and page error it raised."""
+
+    page: Any
+    dialogs: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
 
 
 def start_app(

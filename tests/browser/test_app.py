@@ -1,0 +1,215 @@
+"""What only a browser shows: the app's maps drawn in Chromium, their colours, shared links,
+the upload report, and hostile text staying text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from harness import (
+    MAP_IFRAME,
+    PATHS,
+    RunningApp,
+    Watched,
+    map_frames,
+    snap,
+    wait_for_paths,
+    wait_idle,
+)
+
+pytestmark = pytest.mark.browser
+
+NOTICE = ".st-key-illustrative_notice"
+EXPLORE_MAP = f".st-key-explore_map_box {MAP_IFRAME}"
+
+
+def _open(w: Watched, app: RunningApp, **query: str | int) -> Any:
+    page = w.page
+    page.goto(app.url(**query))
+    wait_idle(page)
+    return page
+
+
+def _fills(page: Any, box: str = ".st-key-explore_map_box") -> list[str]:
+    frame = page.query_selector(f"{box} {MAP_IFRAME}").content_frame()
+    return frame.evaluate(
+        f"[...document.querySelectorAll('{PATHS}')].map(p => p.getAttribute('fill'))"
+    )
+
+
+def _choose(page: Any, label: str, option: str) -> None:
+    """Pick ``option`` in the Streamlit selectbox labelled ``label``."""
+    page.get_by_label(label, exact=False).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def test_commune_map_draws_589_shapes_with_legend_and_notice(
+    app: RunningApp, watched: Watched
+) -> None:
+    page = _open(watched, app, view="explore", level="commune", indicator="feels_concerned")
+    counts = wait_for_paths(page, at_least=589, timeout=60)
+    assert counts[0] == 589
+    assert page.locator(NOTICE).first.is_visible()
+    assert "Illustrative data" in page.locator(NOTICE).first.inner_text()
+    legend = page.locator(".st-key-explore_legend")
+    assert legend.is_visible()
+    assert legend.locator("span[style*='background']").count() >= 2
+    fills = _fills(page)
+    assert len(set(fills)) >= 2  # a choropleth, not one flat colour
+    snap(page, "explore-commune")
+    assert watched.dialogs == []
+    assert watched.page_errors == []
+
+
+def test_indicator_change_recolours_the_communes(app: RunningApp, watched: Watched) -> None:
+    page = _open(watched, app, view="explore", level="commune", indicator="feels_concerned")
+    wait_for_paths(page, at_least=589, timeout=60, stable=0.5)
+    before = _fills(page)
+    page.goto(app.url(view="explore", level="commune", indicator="has_project_officer"))
+    wait_idle(page)
+    wait_for_paths(page, at_least=589, timeout=60, stable=0.5)
+    after = _fills(page)
+    assert len(before) == len(after) == 589
+    changed = sum(a != b for a, b in zip(before, after, strict=True))
+    assert changed > 20, changed
+    snap(page, "explore-commune-officer")
+
+
+def test_indicator_widget_switch_recolours(app: RunningApp, watched: Watched) -> None:
+    page = _open(watched, app, view="explore", level="commune", indicator="feels_concerned")
+    wait_for_paths(page, at_least=589, timeout=60, stable=0.5)
+    before = _fills(page)
+    _choose(page, "Indicator", "Has a Smart City project officer")
+    wait_idle(page)
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('indicator') === 'has_project_officer'",
+        timeout=30_000,
+    )
+    wait_for_paths(page, at_least=589, timeout=60, stable=1.0)
+    after = _fills(page)
+    assert sum(a != b for a, b in zip(before, after, strict=True)) > 20
+    snap(page, "explore-switched-by-widget")
+
+
+def test_compare_view_shows_three_region_maps(app: RunningApp, watched: Watched) -> None:
+    page = _open(watched, app, view="compare", indicator="feels_concerned", level="commune")
+    counts = wait_for_paths(page, at_least=19, maps=3, timeout=60, stable=0.5)
+    boxes = {
+        region: page.query_selector(f".st-key-compare_map_{region}_box {MAP_IFRAME}")
+        for region in ("wallonia", "flanders", "brussels")
+    }
+    drawn = {
+        region: box.content_frame().evaluate(f"document.querySelectorAll('{PATHS}').length")
+        for region, box in boxes.items()
+    }
+    assert drawn == {"wallonia": 262, "flanders": 308, "brussels": 19}, counts
+    assert page.locator(NOTICE).first.is_visible()
+    for region in ("wallonia", "flanders", "brussels"):
+        assert page.locator(f".st-key-legend_{region}").is_visible()
+    snap(page, "compare")
+
+
+def test_shared_link_reopens_the_same_view(app: RunningApp, browser: Any) -> None:
+    query = {
+        "view": "explore",
+        "indicator": "dedicated_plan",
+        "level": "province",
+        "scheme": "equal_interval",
+        "k": 4,
+        "lang": "fr",
+    }
+    first = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = first.new_page()
+    page.goto(app.url(**query))
+    wait_idle(page)
+    wait_for_paths(page, at_least=11, timeout=60, stable=0.5)
+    shared = page.url  # what the user copies from the address bar
+    fills = _fills(page)
+    title = page.locator("h1").first.inner_text()
+    first.close()
+
+    second = browser.new_context(viewport={"width": 1400, "height": 1000})
+    other = second.new_page()
+    other.goto(shared)
+    wait_idle(other)
+    wait_for_paths(other, at_least=11, timeout=60, stable=0.5)
+    params = other.evaluate("Object.fromEntries(new URLSearchParams(location.search))")
+    for key, value in query.items():
+        assert params.get(key) == str(value), key
+    assert _fills(other) == fills
+    assert other.locator("h1").first.inner_text() == title
+    snap(other, "shared-link")
+    second.close()
+
+
+def _upload(page: Any, name: str, text: str) -> None:
+    page.locator("[data-testid='stFileUploaderDropzoneInput']").set_input_files(
+        {"name": name, "mimeType": "text/csv", "buffer": text.encode("utf-8")}
+    )
+    page.wait_for_selector(".st-key-upload_report", timeout=60_000)
+    wait_idle(page)
+
+
+def test_upload_with_bad_rows_shows_the_report(app: RunningApp, watched: Watched) -> None:
+    page = _open(watched, app, view="data")
+    csv = (
+        "nis_code,response_status,feels_concerned\n"
+        "62063,answered,yes\n"  # Liège: good
+        "21004,answered,maybe\n"  # answer outside the allowed set
+        "99999,answered,no\n"  # unknown commune
+        "62063,answered,no\n"  # duplicate
+        "44021,answered,partly\n"  # Gent: good
+    )
+    _upload(page, "bad_rows.csv", csv)
+    report = page.locator(".st-key-upload_report")
+    text = report.inner_text()
+    assert "bad_rows.csv" in text
+    metrics = [m.inner_text() for m in report.locator("[data-testid='stMetricValue']").all()]
+    assert metrics == ["5", "2", "3"], metrics
+    assert report.locator("[data-testid='stDataFrame']").is_visible()
+    snap(page, "upload-report")
+    assert watched.page_errors == []
+
+
+HOSTILE_NAME = "<script>alert(1)</script>"
+HOSTILE_VALUE = "<img src=x onerror=alert(1)>"
+
+
+def test_hostile_text_in_a_survey_file_runs_nothing(app: RunningApp, watched: Watched) -> None:
+    page = _open(watched, app, view="data")
+    csv = (
+        "commune,response_status,feels_concerned\n"
+        f"{HOSTILE_NAME},answered,yes\n"
+        f'Liège,answered,"{HOSTILE_VALUE}"\n'
+        "Gent,answered,yes\n"
+    )
+    _upload(page, f"{HOSTILE_VALUE}.csv", csv)
+    report = page.locator(".st-key-upload_report")
+    page.wait_for_timeout(1500)  # give an injected handler time to fire
+    text = report.inner_text()
+    # the summary and the table show the hostile text as text, never as elements
+    assert HOSTILE_VALUE in text or HOSTILE_NAME in text or "onerror" in text
+    assert page.locator("img[src='x']").count() == 0
+    for frame in page.frames:
+        assert frame.locator("img[src='x']").count() == 0
+    assert watched.dialogs == []
+    assert not [e for e in watched.console_errors if "alert" in e or e.strip() == "x"]
+    assert watched.page_errors == []
+    snap(page, "upload-hostile")
+
+
+def test_no_frame_loads_anything_from_outside(app: RunningApp, watched: Watched) -> None:
+    outside: list[str] = []
+    watched.page.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if not r.url.startswith((app.base_url, "data:", "blob:", "about:"))
+            and "127.0.0.1" not in r.url
+            else None
+        ),
+    )
+    page = _open(watched, app, view="explore", level="region", indicator="feels_concerned")
+    wait_for_paths(page, at_least=3, timeout=60)
+    assert outside == []
+    assert len(map_frames(page)) == 1

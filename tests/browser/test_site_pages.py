@@ -1,0 +1,100 @@
+"""The static site opens from file:// in Chromium, offline, and its pages draw their maps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from harness import PATHS, snap
+
+from geobaro.i18n import t
+from geobaro.site import SiteResult, export_site
+
+NOTICE = t("app.illustrative.notice", "en")
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def static_site(tmp_path_factory: pytest.TempPathFactory) -> SiteResult:
+    """A site of one share indicator (all levels, compare and home pages) on disk."""
+    return export_site(tmp_path_factory.mktemp("site"), indicators=["feels_concerned"])
+
+
+@pytest.fixture
+def offline_page(browser: Any) -> Any:
+    """A page whose every request other than file:// is refused and recorded."""
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    page.outside = []  # type: ignore[attr-defined]
+
+    def route(r: Any) -> None:
+        page.outside.append(r.request.url)  # type: ignore[attr-defined]
+        r.abort()
+
+    ctx.route("http*://**", route)
+    page.errors = []  # type: ignore[attr-defined]
+    page.on("pageerror", lambda e: page.errors.append(str(e)))  # type: ignore[attr-defined]
+    yield page
+    ctx.close()
+
+
+def _frame_paths(page: Any) -> list[int]:
+    counts = []
+    for handle in page.query_selector_all("iframe.map"):
+        frame = handle.content_frame()
+        frame.wait_for_load_state()
+        counts.append(frame.evaluate(f"document.querySelectorAll('{PATHS}').length"))
+    return counts
+
+
+@pytest.mark.parametrize(
+    ("page_path", "expected"),
+    [
+        ("maps/commune-feels_concerned.html", [589]),
+        ("maps/province-feels_concerned.html", [11]),
+        ("maps/region-feels_concerned.html", [3]),
+        ("maps/compare-feels_concerned.html", [262, 308, 19]),
+        ("home.html", [3]),
+    ],
+)
+def test_page_draws_its_maps_offline(
+    static_site: SiteResult, offline_page: Any, page_path: str, expected: list[int]
+) -> None:
+    page = offline_page
+    page.goto((static_site.out_dir / page_path).as_uri())
+    page.wait_for_function(
+        f"""() => {{
+            const fs = [...document.querySelectorAll('iframe.map')];
+            return fs.length === {len(expected)} && fs.every(f => f.contentDocument &&
+                f.contentDocument.querySelectorAll('{PATHS}').length > 0);
+        }}""",
+        timeout=30_000,
+    )
+    assert _frame_paths(page) == expected
+    assert page.outside == []  # nothing fetched from a network
+    assert page.errors == []
+    if page_path != "home.html":
+        assert page.locator(".notice").inner_text() == NOTICE
+        assert page.locator(".notice").is_visible()
+    assert page.locator("ul.legend li").count() >= 2
+    snap(page, "site-" + Path(page_path).stem)
+
+
+def test_index_links_open_pages(static_site: SiteResult, offline_page: Any) -> None:
+    page = offline_page
+    page.goto(static_site.index.as_uri())
+    assert page.locator(".notice").is_visible()
+    links = page.locator("a", has_text="map")
+    assert links.count() == 3
+    links.first.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("maps/commune-feels_concerned.html")
+    page.wait_for_function(
+        f"() => document.querySelector('iframe.map').contentDocument"
+        f".querySelectorAll('{PATHS}').length === 589",
+        timeout=30_000,
+    )
+    snap(page, "site-index-to-commune")
+    assert page.outside == []

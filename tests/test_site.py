@@ -1,0 +1,227 @@
+"""Static site export: pages, links, data files, escaping, no network references.
+
+The pages are opened in Chromium by ``tests/browser/test_site_pages.py``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from geobaro import site
+from geobaro.config import Settings
+from geobaro.i18n import t
+from geobaro.site import SiteResult, export_site
+
+INDICATORS = ["feels_concerned", "has_project_officer"]
+HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>\"'"
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory: pytest.TempPathFactory, settings: Settings) -> SiteResult:
+    """A site of two share indicators at commune, province and region level, with compare
+    pages and the published-figures page, written from the illustrative sample."""
+    out = tmp_path_factory.mktemp("site")
+    return export_site(out, indicators=INDICATORS, settings=settings)
+
+
+class _Links(HTMLParser):
+    """Collect ``href``/``src`` attributes and the text of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+        self.text: list[str] = []
+        self.srcdocs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if name in {"href", "src"} and value:
+                self.refs.append(value)
+            if name == "srcdoc" and value:
+                self.srcdocs.append(value)
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def _parse(text: str) -> _Links:
+    parser = _Links()
+    parser.feed(text)
+    return parser
+
+
+def test_pages_written_per_level_and_indicator(exported: SiteResult) -> None:
+    kinds = [p.kind for p in exported.pages]
+    assert kinds.count("map") == len(INDICATORS) * 3
+    assert kinds.count("compare") == len(INDICATORS)
+    assert kinds.count("home") == 1
+    assert kinds[-1] == "index"
+    for page in exported.pages:
+        assert (exported.out_dir / page.path).is_file(), page.path
+    units = {(p.level, p.kind): p.units for p in exported.pages if p.indicator == INDICATORS[0]}
+    assert units[("commune", "map")] == 589
+    assert units[("province", "map")] == 11
+    assert units[("region", "map")] == 3
+    assert units[("commune", "compare")] == 589
+    compare = next(p for p in exported.pages if p.kind == "compare")
+    assert compare.maps == 3
+
+
+def test_every_link_resolves_inside_the_site(exported: SiteResult) -> None:
+    seen = 0
+    for page in exported.pages:
+        path = exported.out_dir / page.path
+        for ref in _parse(path.read_text(encoding="utf-8")).refs:
+            assert not ref.startswith(("http:", "https:", "//")), (page.path, ref)
+            target = (path.parent / ref.split("#")[0]).resolve()
+            assert target.is_file(), (page.path, ref)
+            assert exported.out_dir.resolve() in target.parents
+            seen += 1
+    index = _parse(exported.index.read_text(encoding="utf-8")).refs
+    for page in exported.pages:
+        if page.kind != "index":
+            assert page.path in index
+    assert seen > len(exported.pages)
+
+
+def test_maps_are_self_contained(exported: SiteResult) -> None:
+    page = next(p for p in exported.pages if p.kind == "map" and p.level == "commune")
+    docs = _parse((exported.out_dir / page.path).read_text(encoding="utf-8")).srcdocs
+    assert len(docs) == 1
+    doc = docs[0]
+    assert "L.map(" in doc or "L.map (" in doc  # Leaflet's code is inside the page
+    assert re.search(r"""<(script|link)[^>]+(src|href)=["']?(https?:)?//""", doc) is None
+    compare = next(p for p in exported.pages if p.kind == "compare")
+    assert len(_parse((exported.out_dir / compare.path).read_text("utf-8")).srcdocs) == 3
+
+
+def test_sample_pages_say_illustrative(exported: SiteResult) -> None:
+    notice = t("app.illustrative.notice", "en")
+    assert exported.illustrative
+    for page in exported.pages:
+        text = " ".join(_parse((exported.out_dir / page.path).read_text("utf-8")).text)
+        if page.kind == "home":
+            assert "not the illustrative sample" in text
+            assert notice not in text  # published figures are real
+        else:
+            assert notice in text, page.path
+
+
+def test_data_files_hold_what_the_page_shows(exported: SiteResult) -> None:
+    expected = {"commune": 589, "province": 11, "region": 3}
+    for page in exported.pages:
+        if page.kind not in {"map", "compare"}:
+            continue
+        csv_file, geo_file = (exported.out_dir / f for f in page.data_files)
+        rows = list(csv.DictReader(io.StringIO(csv_file.read_text(encoding="utf-8-sig"))))
+        doc = json.loads(geo_file.read_text(encoding="utf-8"))
+        assert {r["data_status"] for r in rows} == {"illustrative"}
+        assert {f["properties"]["data_status"] for f in doc["features"]} == {"illustrative"}
+        n = expected[page.level]
+        assert len(rows) == n, page.path
+        assert len(doc["features"]) == n, page.path
+        codes = {f["properties"]["nis_code"] for f in doc["features"]}
+        assert codes == {r["nis_code"] for r in rows}
+        assert {f["properties"]["status"] for f in doc["features"]} <= {
+            "ok",
+            "not_reached",
+            "refused",
+            "too_small",
+            "no_data",
+        }
+
+
+def test_region_csv_matches_the_aggregate(exported: SiteResult) -> None:
+    from geobaro.aggregate import aggregate_by
+    from geobaro.boundaries import load_communes
+    from geobaro.indicators import compute_indicators
+
+    page = next(
+        p
+        for p in exported.pages
+        if p.kind == "map" and p.level == "region" and p.indicator == "feels_concerned"
+    )
+    geo = json.loads((exported.out_dir / page.data_files[1]).read_text(encoding="utf-8"))
+    got = {f["properties"]["nis_code"]: f["properties"]["value"] for f in geo["features"]}
+    gdf = load_communes()
+    ind = compute_indicators(site._load_source(None, Settings()), gdf)
+    agg = aggregate_by(ind, gdf, level="region", indicator="feels_concerned")
+    want = dict(zip(agg["nis_code"], agg["value"], strict=True))
+    assert got.keys() == want.keys()
+    for code, value in want.items():
+        assert got[code] == pytest.approx(value), code
+
+
+def test_unknown_indicator_writes_nothing(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown indicator"):
+        export_site(tmp_path, indicators=["no_such_thing"])
+    assert not any(tmp_path.iterdir())
+
+
+def test_cells_and_legend_labels_are_escaped_once() -> None:
+    table = pd.DataFrame({"name": [HOSTILE, "Saint-Josse &amp; co"], "value": [0.5, None]})
+    out = site._table_html(table)
+    assert "<script>" not in out
+    assert "<img" not in out
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
+    assert "Saint-Josse &amp; co" in out  # an already escaped cell is not escaped twice
+
+    class Entry:
+        label = HOSTILE
+        color = "red;background:url(javascript:alert(1))"
+        count = 3
+
+    class Klass:
+        legend = (Entry(),)
+
+    legend = site._legend_html(Klass())  # type: ignore[arg-type]
+    assert "<script>" not in legend
+    assert "javascript:" not in legend
+    assert "(3)" in legend
+
+
+def test_csv_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
+    ctx = site._Context(
+        out_dir=tmp_path,
+        lang="en",
+        illustrative=False,
+        source="upload",
+        source_name="x.csv",
+        attribution="Statbel",
+        generated="now",
+    )
+    (tmp_path / "data").mkdir()
+    from geobaro.boundaries import load_units
+
+    gdf = load_units(level="region", web=True)
+    table = pd.DataFrame({"nis_code": gdf["nis_code"], "name": ["=HYPERLINK(1)", "@x", "ok"]})
+    values = pd.DataFrame({"nis_code": gdf["nis_code"], "value": [1.0, 0.0, 0.5]})
+    csv_path, _ = site._write_data(ctx, "t", table, values, gdf)
+    rows = list(csv.DictReader(io.StringIO((tmp_path / csv_path).read_text("utf-8-sig"))))
+    assert [r["name"] for r in rows] == ["'=HYPERLINK(1)", "'@x", "ok"]
+    assert {r["data_status"] for r in rows} == {"real"}
+
+
+def test_cli_export_writes_the_site(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from geobaro.cli import main
+
+    calls: list[dict[str, object]] = []
+    real = site.export_site
+
+    def small(out_dir: Path, **kwargs: object) -> SiteResult:
+        calls.append(kwargs)
+        return real(out_dir, indicators=["feels_concerned"], levels=["region"], home=False)
+
+    monkeypatch.setattr(site, "export_site", small)
+    assert main(["export", "--out", str(tmp_path / "out")]) == 0
+    assert calls == [{}]
+    assert (tmp_path / "out" / "index.html").is_file()
+    assert (tmp_path / "out" / "maps" / "region-feels_concerned.html").is_file()
