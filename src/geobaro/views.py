@@ -94,9 +94,10 @@ class ExploreRequest:
         Draw a base map under the choropleth.
     min_respondents
         Groups with fewer respondents are shown as too small.
-    map_legend
-        Also draw the legend inside the map (the app draws it beside the map; exports and
-        standalone pages want it inside).
+    standalone
+        Make the map complete on its own (default; for exports and static pages): legend,
+        title and the full boundary attribution inside the map. The app passes ``False``: it
+        shows those beside the map, and the map carries only a short credit line.
     """
 
     indicator: str
@@ -110,7 +111,7 @@ class ExploreRequest:
     region: Region | None = None
     tiles: bool = False
     min_respondents: int = 5
-    map_legend: bool = False
+    standalone: bool = True
 
 
 @dataclass(frozen=True, eq=False)
@@ -140,7 +141,7 @@ class CompareRequest:
     source: Source = "sample"
     scale: Literal["shared", "panel"] = "shared"
     min_respondents: int = 5
-    map_legend: bool = False
+    standalone: bool = True
 
 
 @dataclass(frozen=True)
@@ -410,11 +411,10 @@ def render_explore(
         classification=classification,
         kind=map_kind,
         lang=request.lang,
-        title=title,
         tiles=request.tiles,
         fit_to=fit_to,
-        legend=request.map_legend,
         illustrative=request.source == "sample",
+        **_framing(request.standalone, title, request.lang),
     )
     table = _table(values, gdf_units, classification, kind, request)
     return ExploreResult(request, fmap, classification, table, values, gdf_units, title)
@@ -473,10 +473,13 @@ def render_compare(
             classification=klass,
             kind=map_kind,
             lang=request.lang,
-            title=f"{title} — {_region_label(region, request.lang)}",
             fit_to=gdf_region,
-            legend=request.map_legend,
             illustrative=request.source == "sample",
+            **_framing(
+                request.standalone,
+                f"{title} — {_region_label(region, request.lang)}",
+                request.lang,
+            ),
         )
         panels.append(ComparePanel(region, fmap, klass, part, summaries[REGION_NIS[region]]))
     urban_rural = summarize_groups(
@@ -742,7 +745,7 @@ def render_landing(
     *,
     figures: pd.DataFrame | None = None,
     gdf_regions: gpd.GeoDataFrame | None = None,
-    map_legend: bool = False,
+    standalone: bool = True,
 ) -> LandingResult:
     """Return the published key figures and a region map of the published concern shares.
 
@@ -779,13 +782,19 @@ def render_landing(
         classification=classification,
         kind="sequential",
         lang=lang,
-        title=t("app.home.map_title", lang),
-        legend=map_legend,
+        **_framing(standalone, t("app.home.map_title", lang), lang),
     )
     return LandingResult(figures, fmap, classification, values)
 
 
 # --- private helpers -------------------------------------------------------------------------
+
+
+def _framing(standalone: bool, title: str, lang: Lang) -> dict[str, Any]:
+    """Return what a map shows of itself: all (standalone) or a short credit (app)."""
+    if standalone:
+        return {"legend": True, "title": title}
+    return {"legend": False, "title": "", "attribution": t("app.map.credit", lang)}
 
 
 def _map_kind(kind: Kind, level: str, vintage: str) -> Literal["sequential", "categorical"]:

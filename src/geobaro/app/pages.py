@@ -94,6 +94,7 @@ def show_explore(lang: Lang) -> None:
         source=cast(Any, source),
         region=None if state.region == "all" else cast(Any, state.region),
         tiles=bool(st.session_state.get("tiles", False)),
+        standalone=False,
     )
     result = _explore(request, indicators)
     left, right = st.columns([3, 2], gap="medium")
@@ -134,6 +135,7 @@ def show_compare(lang: Lang) -> None:
         breaks=_breaks(state),
         source=cast(Any, source),
         scale=cast(Any, state.scale),
+        standalone=False,
     )
     if source == "sample":
         result = resources.sample_compare(request)
@@ -188,6 +190,7 @@ def show_commune(lang: Lang) -> None:
             level="commune",
             lang=lang,
             source=cast(Any, source),
+            standalone=False,
         )
         result = _explore(request_map, indicators)
         st.markdown(f"**{html.escape(result.title)}**")
@@ -563,6 +566,7 @@ def _landing(lang: Lang) -> views.LandingResult:
         lang,
         figures=resources.get_key_figures(),
         gdf_regions=resources.get_units("region", "2018"),
+        standalone=False,
     )
 
 
@@ -615,7 +619,7 @@ def _exports(result: views.ExploreResult, indicators: pd.DataFrame, lang: Lang) 
     def standalone_html() -> bytes:
         # the exported page carries its legend inside the map, unlike the app's map
         with_legend = views.render_explore(
-            replace(result.request, map_legend=True),
+            replace(result.request, standalone=True),
             indicators,
             gdf_communes=resources.get_communes(),
             gdf_units=result.gdf_units,
