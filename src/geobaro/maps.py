@@ -1110,13 +1110,14 @@ var {{ this.get_name() }} = (function (map) {
   }
   var title = {{ this.title_json }}, notice = {{ this.notice_json }};
   box("topright", "gb-title", title ? "<strong>" + title + "</strong>" : "");
-  box("bottomleft", "gb-notice",
+  box("topleft", "gb-notice",
     notice ? "<strong style='color:#b35806'>" + notice + "</strong>" : "");
   box("bottomright", "gb-legend", {{ this.legend_json }});
   var css = document.createElement("style");
   css.textContent = ".gb-legend .gb-sw{display:inline-block;width:14px;height:11px;" +
     "margin-right:6px;vertical-align:middle;border:1px solid #bdbdbd;box-sizing:border-box}" +
-    ".gb-legend .gb-n{color:#636363}";
+    ".gb-legend .gb-n{color:#636363}" +
+    ".leaflet-control-attribution{font-size:9px;line-height:1.3;max-width:60%}";
   document.head.appendChild(css);
   return layer;
 })({{ this._parent.get_name() }});
