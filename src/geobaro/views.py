@@ -1024,21 +1024,16 @@ def _table(
     Text stays raw: tables are shown as data grids (never as HTML) and CSV exports neutralise
     formulas themselves.
     """
-    names = gdf_units.drop_duplicates("nis_code").set_index("nis_code")
-    names.index = names.index.astype(str)
+    attrs = pd.DataFrame(gdf_units.drop(columns="geometry", errors="ignore"))
+    attrs["nis_code"] = attrs["nis_code"].astype(str)
+    records = attrs.drop_duplicates("nis_code").set_index("nis_code").to_dict("index")
+    regions = {r: _region_label(str(r), request.lang) for r in attrs["region"].unique()}
     codes = values["nis_code"].astype(str)
-    known = codes.isin(names.index).to_numpy()
     table = pd.DataFrame(
         {
             "nis_code": codes.to_numpy(),
-            "name": [
-                unit_name(names.loc[c], request.lang) if k else c
-                for c, k in zip(codes, known, strict=True)
-            ],
-            "region": [
-                _region_label(str(names.at[c, "region"]), request.lang) if k else ""
-                for c, k in zip(codes, known, strict=True)
-            ],
+            "name": [unit_name(records[c], request.lang) if c in records else c for c in codes],
+            "region": [regions[records[c]["region"]] if c in records else "" for c in codes],
         }
     )
     numeric = pd.to_numeric(values["value"], errors="coerce")

@@ -182,7 +182,12 @@ def show_commune(lang: Lang) -> None:
         key="commune_search",
         placeholder=t("app.commune.search_hint", lang),
     )
-    head, side = st.columns([2, 3], gap="medium")
+    known = set(communes["nis_code"])
+    current = str(st.session_state.get("commune") or state.commune or "")
+    region = None
+    if current in known:
+        region = str(communes.loc[communes["nis_code"] == current, "region"].iloc[0])
+    head, side = st.columns([1, 1], gap="medium")
     with side:
         # drawn first so that a click can select the commune before the selectbox exists
         request_map = views.ExploreRequest(
@@ -190,6 +195,7 @@ def show_commune(lang: Lang) -> None:
             level="commune",
             lang=lang,
             source=cast(Any, source),
+            region=cast(Any, region),
             standalone=False,
         )
         result = _explore(request_map, indicators)
@@ -199,10 +205,11 @@ def show_commune(lang: Lang) -> None:
             result.map, key="commune_map", height=520, returned=["last_active_drawing"]
         )
     clicked = _clicked_code(returned)
-    known = set(communes["nis_code"])
     if clicked in known and clicked != st.session_state.get("_last_click"):
         st.session_state["_last_click"] = clicked
         st.session_state["commune"] = clicked
+        if communes.loc[communes["nis_code"] == clicked, "region"].iloc[0] != region:
+            st.rerun()  # redraw the map zoomed to the clicked commune's region
     wanted = str(st.session_state.get("commune") or state.commune or "")
     found = views.search_communes(query, communes, lang=lang)
     options = found["nis_code"].tolist()
