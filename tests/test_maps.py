@@ -402,3 +402,69 @@ def test_commune_map_is_small_and_keeps_shared_borders(gdf_web: gpd.GeoDataFrame
         assert same_shape(geom, web[code]), code
     legend_counts = re.findall(r'gb-n\\"\\u003e\((\d+)\)', page)
     assert sum(int(n) for n in legend_counts) == 589
+
+
+# --- in a real browser ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Any:
+    """Headless Debian Chromium driven by Playwright (skipped where it is not installed)."""
+    from pathlib import Path
+
+    if not Path("/usr/bin/chromium").exists():
+        pytest.skip("/usr/bin/chromium not installed")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path="/usr/bin/chromium",
+            args=["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+@pytest.mark.browser
+def test_standalone_map_draws_every_commune_offline_and_runs_no_data_script(
+    chromium: Any, gdf_web: gpd.GeoDataFrame, tmp_path: Any
+) -> None:
+    from pathlib import Path
+
+    from geobaro.export import export_html
+
+    status = ["ok", "refused", "too_small", "not_reached", "no_data"] * 118
+    v = values_frame(list(gdf_web["nis_code"]), [0.5] * 589, status[:589])
+    v["label"] = XSS_LABEL
+    units = gdf_web.assign(name_en=XSS_NAME)
+    fmap = build_choropleth(units, v, tiles=True, title=XSS_NAME, illustrative=True)
+    page_file = tmp_path / "map.html"
+    page_file.write_bytes(export_html(fmap))
+
+    page = chromium.new_page(viewport={"width": 1000, "height": 800})
+    events: list[str] = []
+    page.on("dialog", lambda d: (events.append(f"dialog {d.message}"), d.dismiss()))
+    page.on("pageerror", lambda e: events.append(f"error {e}"))
+    requested: list[str] = []
+    # no network: every tile request fails, as on a machine without internet
+    page.route("**/*", lambda route: (requested.append(route.request.url), route.abort())
+               if route.request.url.startswith("http") else route.continue_())  # fmt: skip
+    page.goto(page_file.as_uri())
+    page.wait_for_function(
+        "document.querySelectorAll('path.leaflet-interactive').length >= 589", timeout=20000
+    )
+    assert page.locator("path.leaflet-interactive").count() == 589
+    # hatched statuses use the SVG patterns defined in the map's own <svg>
+    assert page.locator("path[fill^='url(#']").count() == 118 + 118
+    assert page.locator("svg pattern").count() == 2
+    page.locator("path.leaflet-interactive").nth(0).hover(force=True)
+    tooltip = page.locator(".leaflet-tooltip").inner_text()
+    assert XSS_NAME in tooltip  # shown as text, not run
+    assert page.locator(".gb-notice").inner_text().startswith("Illustrative data")
+    assert all(u.startswith("https://tile.openstreetmap.org/") for u in requested)
+    out = Path("test-artefacts") / "maps"
+    out.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(out / "standalone-offline-tiles.png"))
+    page.close()
+    assert events == []
