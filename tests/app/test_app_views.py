@@ -195,6 +195,26 @@ def test_upload_with_bad_rows_shows_the_full_report_and_switches_source():
     assert (table["n"] > 0).sum() == 1
 
 
+def test_removing_the_upload_goes_back_to_the_sample():
+    at = open_app(view="data")
+    at.file_uploader(key="upload_file").set_value(("mine.csv", BAD_FILE, "text/csv")).run()
+    assert at.radio(key="source").value == "upload"
+    assert "Data: your file mine.csv" in [c.value for c in at.sidebar.caption]
+    at.button(key="clear_upload").click().run()
+    no_exception(at)
+    assert at.radio(key="source").value == "sample"
+    assert not _has_key(at, "upload_report")
+    assert NOTICE in warnings_text(at)
+
+
+def _has_key(at: AppTest, key: str) -> bool:
+    try:
+        at.get_by_key(key)
+    except KeyError:
+        return False
+    return True
+
+
 def test_upload_never_reaches_another_session():
     first = open_app(view="data")
     first.file_uploader(key="upload_file").set_value(("mine.csv", BAD_FILE, "text/csv")).run()

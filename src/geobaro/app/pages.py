@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ILLUSTRATIVE_KEY",
     "NOTICE_FLAG",
+    "PENDING_SOURCE_KEY",
     "active_indicators",
     "escape_markdown",
     "show_commune",
@@ -49,6 +50,10 @@ log = logging.getLogger(__name__)
 ILLUSTRATIVE_KEY = "illustrative_notice"
 #: Session flag: the notice was shown in this run.
 NOTICE_FLAG = "_notice_shown"
+#: Source to switch to at the start of the next run (set after an upload or its removal).
+PENDING_SOURCE_KEY = "_pending_source"
+#: Digest of a file the user removed while the uploader still holds it.
+CLEARED_KEY = "_cleared_digest"
 _HEX = re.compile(r"#[0-9a-fA-F]{3,8}")
 _MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:]")
 _MAP_HEIGHT = 560
@@ -273,8 +278,6 @@ def show_data(lang: Lang) -> None:
     state = view_state()
     st.title(t("app.view.data", lang))
     upload = current_upload()
-    if st.session_state.pop("_pending_source", None):
-        st.session_state["source"] = "upload"
     seed_widget("source")
     st.radio(
         t("app.data.source", lang),
@@ -303,16 +306,20 @@ def show_data(lang: Lang) -> None:
     if uploaded is not None:
         data = uploaded.getvalue()
         digest = hashlib.sha256(data).hexdigest()
-        if upload is None or upload.digest != digest:
+        fresh = upload is None or upload.digest != digest
+        if fresh and digest != st.session_state.get(CLEARED_KEY):
             with st.spinner(t("app.data.validating", lang)):
                 upload = process_upload(data, uploaded.name, gdf_communes=resources.get_communes())
             store_upload(upload)
             if upload.ok:
-                st.session_state["_pending_source"] = True
+                st.session_state[PENDING_SOURCE_KEY] = "upload"
                 st.rerun()
     if upload is not None:
         show_report(upload, lang)
         if st.button(t("app.data.clear", lang), key="clear_upload"):
+            # the uploader still holds the file: remember it so it is not read again
+            st.session_state[CLEARED_KEY] = upload.digest
+            st.session_state[PENDING_SOURCE_KEY] = "sample"
             clear_upload()
             st.rerun()
 

@@ -8,7 +8,7 @@ from typing import Any, cast
 import streamlit as st
 
 from geobaro.app import pages
-from geobaro.app.pages import NOTICE_FLAG, escape_markdown
+from geobaro.app.pages import NOTICE_FLAG, PENDING_SOURCE_KEY, escape_markdown
 from geobaro.app.resources import ensure_boundaries, get_attribution, install_assets
 from geobaro.app.session import seed_widget, view_state
 from geobaro.app.state import LANGS, VIEWS, ViewState
@@ -40,6 +40,9 @@ def main() -> None:
     )
     _configure_logging()
     st.session_state[NOTICE_FLAG] = False
+    pending = st.session_state.pop(PENDING_SOURCE_KEY, None)
+    if pending is not None:
+        st.session_state["source"] = pending  # before any widget of this run exists
     state = view_state()
     lang = _sidebar(state)
     state = view_state()
