@@ -10,6 +10,7 @@ import os
 import re
 import warnings
 import zipfile
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +19,7 @@ from typing import IO, Any, Literal, get_args
 
 import pandas as pd
 
+from geobaro._limits import Deadline, Limits, get_limits
 from geobaro._normalize import (
     is_blank,
     is_formula,
@@ -61,13 +63,13 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Largest file accepted by `load_survey` (10 MiB).
-DEFAULT_MAX_BYTES = 10 * 1024 * 1024
-#: Most data rows accepted by `load_survey`.
-DEFAULT_MAX_ROWS = 10_000
-_MAX_COLUMNS = 500
-#: An XLSX may unzip to at most this many times ``max_bytes`` (zip-bomb guard).
-_MAX_UNZIP_RATIO = 20
+#: Largest file accepted by `load_survey` (10 MiB unless ``GEOBARO_MAX_UPLOAD_MB`` says
+#: otherwise when geobaro is imported; see `geobaro._limits`).
+DEFAULT_MAX_BYTES = get_limits().max_bytes
+#: Most rows after the header accepted by `load_survey` (``GEOBARO_MAX_ROWS``, default 10000).
+DEFAULT_MAX_ROWS = get_limits().max_rows
+#: Longest text kept in the ``value`` and ``reason`` columns of the report.
+_MAX_REPORT_TEXT = 300
 
 #: Which boundary vintage the codes and names of a file follow; ``auto`` tries 2018, then
 #: the 2019 and 2025 units.
@@ -185,8 +187,9 @@ def load_survey(
     *,
     filename: str | None = None,
     vintage: KeyVintage = "auto",
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_rows: int = DEFAULT_MAX_ROWS,
+    max_bytes: int | None = None,
+    max_rows: int | None = None,
+    time_limit: float | None = None,
     settings: Settings | None = None,
     gdf_communes: pd.DataFrame | None = None,
 ) -> SurveyResult:
@@ -207,7 +210,13 @@ def load_survey(
         unit is one 2018 commune; ``2018`` accepts only 2018 communes; ``2019``/``2025`` read
         every code and name as a unit of that vintage.
     max_bytes, max_rows
-        Size bounds; larger files raise `SurveyValidationError`.
+        Size bounds (bytes; rows after the header, blank ones included); larger files raise
+        `SurveyValidationError`. Default: `geobaro._limits.get_limits` (``GEOBARO_MAX_UPLOAD_MB``,
+        ``GEOBARO_MAX_ROWS``).
+    time_limit
+        Seconds allowed to read, match and validate the file, checked between phases and
+        every few hundred rows; a slower file raises `SurveyValidationError`. Default:
+        ``GEOBARO_PARSE_SECONDS`` (30).
     settings
         Settings used to load the commune reference and mergers.
     gdf_communes
@@ -220,8 +229,9 @@ def load_survey(
     Raises
     ------
     SurveyValidationError
-        If the file is too large, empty, binary, unreadable, or not a survey (no commune key
-        column, or no survey column at all). Problems of single rows never raise; they are
+        If the file is too large (bytes, rows, columns, unpacked size), too slow to read,
+        empty, binary, unreadable, or not a survey (no commune key column, or no survey
+        column at all). Problems of single rows never raise; they are
         in the report.
 
     Examples
@@ -239,15 +249,25 @@ def load_survey(
     """
     if vintage not in KEY_VINTAGES:
         raise ValueError(f"vintage {vintage!r} is not one of {KEY_VINTAGES}")
-    raw, name = _read_source(source, filename=filename, max_bytes=max_bytes)
-    table = _parse_table(raw, name, max_rows=max_rows)
+    env = get_limits()
+    limits = Limits(
+        max_bytes=env.max_bytes if max_bytes is None else max_bytes,
+        max_rows=env.max_rows if max_rows is None else max_rows,
+        max_columns=env.max_columns,
+        parse_seconds=env.parse_seconds if time_limit is None else time_limit,
+        max_unzip_bytes=env.max_unzip_bytes,
+    )
+    raw, name = _read_source(source, filename=filename, max_bytes=limits.max_bytes)
+    deadline = Deadline(limits.parse_seconds, name)
+    table = _parse_table(raw, name, limits=limits, deadline=deadline)
+    deadline.check("matching the columns")
     columns = _map_columns(table.header, name)
     if gdf_communes is None:
         from geobaro.boundaries import load_communes
 
         gdf_communes = load_communes(settings=settings)
     matcher = _Matcher(gdf_communes, vintage=vintage, settings=settings)
-    return _validate(table, columns, matcher, name)
+    return _validate(table, columns, matcher, name, deadline)
 
 
 def match_communes(
@@ -372,7 +392,7 @@ def _format_bytes(n: int) -> str:
     return f"{n / (1024 * 1024):.1f} MB" if n >= 1024 * 1024 else f"{n} bytes"
 
 
-def _parse_table(raw: bytes, name: str, *, max_rows: int) -> _Table:
+def _parse_table(raw: bytes, name: str, *, limits: Limits, deadline: Deadline) -> _Table:
     suffix = Path(name).suffix.lower()
     if raw.startswith(b"\xd0\xcf\x11\xe0"):
         raise SurveyValidationError(
@@ -381,12 +401,12 @@ def _parse_table(raw: bytes, name: str, *, max_rows: int) -> _Table:
     if raw.startswith(b"PK\x03\x04") or suffix in {".xlsx", ".xlsm"}:
         if not raw.startswith(b"PK\x03\x04"):
             raise SurveyValidationError(f"{name} is named {suffix} but is not an Excel workbook")
-        return _parse_xlsx(raw, name, max_rows=max_rows)
+        return _parse_xlsx(raw, name, limits=limits, deadline=deadline)
     if suffix in {".xls", ".ods", ".numbers", ".parquet", ".pkl", ".pickle", ".json"}:
         raise SurveyValidationError(
             f"{name}: {suffix} files are not read; use CSV (UTF-8 or cp1252) or XLSX"
         )
-    return _parse_csv(raw, name, max_rows=max_rows)
+    return _parse_csv(raw, name, limits=limits, deadline=deadline)
 
 
 def _decode(raw: bytes, name: str) -> str:
@@ -407,7 +427,7 @@ def _decode(raw: bytes, name: str) -> str:
         except UnicodeDecodeError:
             continue
         controls = sum(1 for ch in text[:65536] if ord(ch) < 32 and ch not in "\t\n\r")
-        if controls > max(2, len(text[:65536]) // 100):
+        if controls > max(10, len(text[:65536]) // 100):
             break
         return text
     raise SurveyValidationError(
@@ -415,8 +435,9 @@ def _decode(raw: bytes, name: str) -> str:
     )
 
 
-def _parse_csv(raw: bytes, name: str, *, max_rows: int) -> _Table:
+def _parse_csv(raw: bytes, name: str, *, limits: Limits, deadline: Deadline) -> _Table:
     text = _decode(raw, name).replace("\r\n", "\n").replace("\r", "\n")
+    deadline.check("decoding the text")
     lines = text.split("\n")
     skipped = 0
     comments: list[str] = []
@@ -426,19 +447,29 @@ def _parse_csv(raw: bytes, name: str, *, max_rows: int) -> _Table:
         if lines[skipped].strip():
             comments.append(lines[skipped].lstrip().lstrip("#").strip())
         skipped += 1
+        if skipped > limits.max_rows:
+            raise SurveyValidationError(
+                f"{name} has no header in its first {limits.max_rows} lines (max_rows): only "
+                "comments or blank lines"
+            )
     if skipped >= len(lines):
         raise SurveyValidationError(f"{name} holds no table (only comments or blank lines)")
     delimiter = _sniff_delimiter(lines[skipped])
     body = "\n".join(lines[skipped:])
+    del lines
     reader = csv.reader(io.StringIO(body, newline=""), delimiter=delimiter, quotechar='"')
     try:
         header = next(reader)
-        records = _collect(reader, lambda: reader.line_num + skipped, max_rows, name)
+        _check_columns(header, name, limits)
+        records = _collect(reader, lambda: reader.line_num + skipped, limits, deadline, name)
     except csv.Error as exc:
+        detail = str(exc)
+        if "field limit" in detail:
+            detail = f"a cell is longer than {csv.field_size_limit()} characters"
         raise SurveyValidationError(
-            f"{name}: line {reader.line_num + skipped} cannot be read as CSV: {exc}"
+            f"{name}: line {reader.line_num + skipped} cannot be read as CSV: {detail}"
         ) from exc
-    return _to_table(header, records, comments, name)
+    return _to_table(header, records, comments, name, limits)
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -448,8 +479,16 @@ def _sniff_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
+#: Rows read between two checks of the time limit.
+_CHECK_EVERY = 256
+
+
 def _collect(
-    rows: Iterator[Sequence[str]], line_now: Any, max_rows: int, name: str
+    rows: Iterator[Sequence[str]],
+    line_now: Any,
+    limits: Limits,
+    deadline: Deadline,
+    name: str,
 ) -> list[tuple[int, list[str]]]:
     records: list[tuple[int, list[str]]] = []
     previous = line_now()
@@ -457,54 +496,133 @@ def _collect(
         start = previous + 1
         previous = line_now()
         records.append((start, list(cells)))
-        if len(records) > max_rows:
-            raise SurveyValidationError(
-                f"{name} has more than {max_rows} data rows (max_rows); split the file"
-            )
+        if len(records) > limits.max_rows:
+            raise _too_many_rows(name, limits)
+        if len(records) % _CHECK_EVERY == 0:
+            deadline.check(f"reading row {start}")
     return records
 
 
-def _parse_xlsx(raw: bytes, name: str, *, max_rows: int) -> _Table:
-    import openpyxl
+def _too_many_rows(name: str, limits: Limits) -> SurveyValidationError:
+    return SurveyValidationError(
+        f"{name} has more than {limits.max_rows} data rows (max_rows, set by GEOBARO_MAX_ROWS); "
+        "split the file"
+    )
 
+
+def _check_columns(header: Sequence[object], name: str, limits: Limits) -> None:
+    width = _content_width(header)
+    if width > limits.max_columns:
+        raise SurveyValidationError(
+            f"{name} has {width} columns; at most {limits.max_columns} are read "
+            "(GEOBARO_MAX_COLUMNS)"
+        )
+
+
+def _content_width(cells: Sequence[object]) -> int:
+    """Index after the last cell that is not None or blank text (0 if all are)."""
+    n = len(cells)
+    while n:
+        last = cells[n - 1]
+        if not (last is None or (isinstance(last, str) and not last.strip())):
+            break
+        n -= 1
+    return n
+
+
+#: Distinct texts an XLSX may hold per allowed row: openpyxl loads them all before the first
+#: row can be read, so their number bounds that uninterruptible step.
+_SHARED_STRINGS_PER_ROW = 20
+_SHARED_STRING = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
+
+
+#: What zipfile raises for damaged archives (bad headers, bad deflate streams, bad CRCs).
+_ARCHIVE_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    ValueError,
+    OSError,
+    EOFError,
+    RuntimeError,
+    zlib.error,
+)
+
+
+def _check_archive(raw: bytes, name: str, limits: Limits, deadline: Deadline) -> None:
+    """Refuse a zip that is not a workbook, unpacks too large or holds too many texts."""
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as zf:
-            names = set(zf.namelist())
-            unzipped = sum(info.file_size for info in zf.infolist())
-    except zipfile.BadZipFile as exc:
+            infos = zf.infolist()
+            if "xl/workbook.xml" not in {info.filename for info in infos}:
+                raise SurveyValidationError(f"{name} is a zip archive but not an XLSX workbook")
+            unzipped = sum(info.file_size for info in infos)
+            if unzipped > limits.max_unzip_bytes:
+                raise SurveyValidationError(
+                    f"{name} unpacks to {_format_bytes(unzipped)}, more than the "
+                    f"{_format_bytes(limits.max_unzip_bytes)} allowed (GEOBARO_MAX_UNZIP_MB); "
+                    "save it as CSV or remove unused sheets and columns"
+                )
+            strings = 0
+            for info in infos:
+                if info.filename.endswith(".xml") and not info.is_dir():
+                    # zipfile stops at the declared size, so this is bounded by the check above
+                    strings += len(_SHARED_STRING.findall(zf.read(info)))
+                    deadline.check("unpacking the workbook")
+    except SurveyValidationError:
+        raise
+    except _ARCHIVE_ERRORS as exc:
         raise SurveyValidationError(f"{name} is not a readable XLSX workbook: {exc}") from exc
-    if "xl/workbook.xml" not in names:
-        raise SurveyValidationError(f"{name} is a zip archive but not an XLSX workbook")
-    if unzipped > _MAX_UNZIP_RATIO * max(len(raw), 1 << 20):
+    most = _SHARED_STRINGS_PER_ROW * limits.max_rows
+    if strings > most:
         raise SurveyValidationError(
-            f"{name} unpacks to {_format_bytes(unzipped)}, too large for its size"
+            f"{name} holds {strings} distinct texts, more than the {most} read for "
+            f"{limits.max_rows} rows (max_rows); save it as CSV or split the file"
         )
+
+
+def _parse_xlsx(raw: bytes, name: str, *, limits: Limits, deadline: Deadline) -> _Table:
+    import openpyxl
+
+    _check_archive(raw, name, limits, deadline)
+    # rows before the header count against max_rows too, so a sparse sheet cannot stall
+    budget = limits.max_rows + 1
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not read; they do not matter
             warnings.simplefilter("ignore")
             wb = openpyxl.load_workbook(io.BytesIO(raw), read_only=True, data_only=False)
             try:
+                deadline.check("opening the workbook")
                 ws = wb.worksheets[0]
-                rows = ws.iter_rows(max_col=_MAX_COLUMNS, values_only=True)
+                # a wrong <dimension> must not pad the sheet with a million empty rows
+                ws.reset_dimensions()
+                rows = ws.iter_rows(max_col=limits.max_columns + 1, values_only=True)
                 records: list[tuple[int, list[str]]] = []
                 header: list[str] | None = None
                 comments: list[str] = []
                 for number, values in enumerate(rows, start=1):
-                    cells = [_cell_text(v) for v in values]
+                    if number > budget:
+                        if header is None:
+                            raise SurveyValidationError(
+                                f"{name} has no header in its first {limits.max_rows} rows "
+                                "(max_rows)"
+                            )
+                        raise _too_many_rows(name, limits)
+                    if number % _CHECK_EVERY == 0:
+                        deadline.check(f"reading row {number}")
+                    cells = [_cell_text(v) for v in values[: _content_width(values)]]
                     if header is None:
                         first = next((c for c in cells if c.strip()), "")
                         if not first or (first.lstrip().startswith("#") and cells[0] == first):
                             if first:
                                 comments.append(first.lstrip().lstrip("#").strip())
                             continue
+                        _check_columns(cells, name, limits)
                         header = cells
+                        budget = number + limits.max_rows
                         continue
                     records.append((number, cells))
-                    if len(records) > max_rows:
-                        raise SurveyValidationError(
-                            f"{name} has more than {max_rows} data rows (max_rows); split the file"
-                        )
             finally:
                 wb.close()
     except SurveyValidationError:
@@ -513,7 +631,7 @@ def _parse_xlsx(raw: bytes, name: str, *, max_rows: int) -> _Table:
         raise SurveyValidationError(f"{name} is not a readable XLSX workbook: {exc}") from exc
     if header is None:
         raise SurveyValidationError(f"{name} is empty: its first sheet has no header row")
-    return _to_table(header, records, comments, name)
+    return _to_table(header, records, comments, name, limits)
 
 
 def _cell_text(value: object) -> str:
@@ -529,14 +647,16 @@ def _cell_text(value: object) -> str:
 
 
 def _to_table(
-    header: list[str], records: list[tuple[int, list[str]]], comments: list[str], name: str
+    header: list[str],
+    records: list[tuple[int, list[str]]],
+    comments: list[str],
+    name: str,
+    limits: Limits,
 ) -> _Table:
-    while header and not header[-1].strip():
-        header = header[:-1]
+    header = header[: _content_width(header)]
     if not header:
         raise SurveyValidationError(f"{name} has an empty header row")
-    if len(header) > _MAX_COLUMNS:
-        raise SurveyValidationError(f"{name} has {len(header)} columns; at most {_MAX_COLUMNS}")
+    _check_columns(header, name, limits)
     width = len(header)
     rows: list[list[str]] = []
     numbers: list[int] = []
@@ -1117,13 +1237,19 @@ class _RowChecker:
 
 
 def _validate(
-    table: _Table, columns: dict[int, _Target], matcher: _Matcher, name: str
+    table: _Table,
+    columns: dict[int, _Target],
+    matcher: _Matcher,
+    name: str,
+    deadline: Deadline,
 ) -> SurveyResult:
     checker = _RowChecker(table.header, columns, matcher)
-    rows = [
-        checker.check(number, cells, table.malformed.get(number))
-        for number, cells in zip(table.row_numbers, table.rows, strict=True)
-    ]
+    rows: list[_Row] = []
+    for number, cells in zip(table.row_numbers, table.rows, strict=True):
+        rows.append(checker.check(number, cells, table.malformed.get(number)))
+        if len(rows) % _CHECK_EVERY == 0:
+            deadline.check(f"checking row {number}")
+    deadline.check("looking for duplicate communes")
     _reject_duplicates(rows, matcher)
     used = [r for r in rows if not r.problems]
     illustrative = "illustrative" in checker.data_statuses or any(
@@ -1238,9 +1364,9 @@ def _rejected_frame(rows: list[_Row]) -> pd.DataFrame:
     records = [
         {
             "row": r.number,
-            "column": column,
-            "value": neutralise_formula(value),
-            "reason": reason,
+            "column": _shorten(neutralise_formula(column)),
+            "value": _shorten(neutralise_formula(value)),
+            "reason": _shorten(reason),
             "problem": problem,
         }
         for r in rows
@@ -1251,6 +1377,13 @@ def _rejected_frame(rows: list[_Row]) -> pd.DataFrame:
     for col in REJECTED_COLUMNS[1:]:
         frame[col] = frame[col].astype("str")
     return frame
+
+
+def _shorten(text: str) -> str:
+    """Cut report text to `_MAX_REPORT_TEXT` characters (a huge cell must not flood the UI)."""
+    if len(text) <= _MAX_REPORT_TEXT:
+        return text
+    return f"{text[: _MAX_REPORT_TEXT - 30]}... [{len(text)} characters]"
 
 
 def _data_frame(used: list[_Row]) -> pd.DataFrame:
