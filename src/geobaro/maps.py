@@ -33,7 +33,7 @@ import math
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
@@ -704,26 +704,43 @@ def _sorted_bounds(bounds: Sequence[float], name: str) -> tuple[float, ...]:
 def _class_labels(
     upper: Sequence[float], lowest: float | None, percent: bool, lang: Lang
 ) -> list[str]:
-    """``low – high`` per class; the first is ``≤ high`` when the data minimum is unknown."""
+    """``low – high`` per class; the first is ``≤ high`` when the data minimum is unknown.
+
+    Bounds get as many decimals as it takes to tell them apart (values a hair apart, like
+    0 and 1e-308, fall back to significant digits), so no two classes share a label.
+    """
     if not upper:
         return []
     points = list(upper) if lowest is None else [lowest, *upper]
     decimals = _decimals(points, percent)
 
-    def fmt(v: float) -> str:
+    def rounded(v: float) -> str:
         if percent:
             return format_share(v, lang, decimals=decimals)
         return format_number(v, lang, decimals=decimals)
 
-    labels = []
-    for i, high in enumerate(upper):
-        low = upper[i - 1] if i else lowest
-        if low is None:
-            labels.append(f"≤ {fmt(high)}")
-        elif fmt(low) == fmt(high):
-            labels.append(fmt(high))
-        else:
-            labels.append(t("maps.legend.range", lang, low=fmt(low), high=fmt(high)))
+    def significant(digits: int) -> Callable[[float], str]:
+        def fmt(v: float) -> str:
+            text = f"{v * 100 if percent else v:.{digits}g}"
+            text = text.replace(".", "," if lang != "en" else ".")
+            if not percent:
+                return text
+            return f"{text}\u00a0%" if lang in {"fr", "de"} else f"{text}%"
+
+        return fmt
+
+    for fmt in (rounded, significant(6), significant(17)):
+        labels = []
+        for i, high in enumerate(upper):
+            low = upper[i - 1] if i else lowest
+            if low is None:
+                labels.append(f"≤ {fmt(high)}")
+            elif fmt(low) == fmt(high):
+                labels.append(fmt(high))
+            else:
+                labels.append(t("maps.legend.range", lang, low=fmt(low), high=fmt(high)))
+        if len(set(labels)) == len(labels):
+            break
     return labels
 
 
@@ -814,62 +831,88 @@ def _feature_topology(
     classification: Classification,
     lang: Lang,
 ) -> dict[str, Any]:
-    """Return the topology with only what the map shows per unit: code, name, value label, style."""
+    """Return the topology with only what the map shows per unit: code, name, value label, style.
+
+    ``frame`` is aligned with ``codes`` (see `_align`); plain lists keep this loop fast.
+    """
     topo = build_topology(gdf)
-    colors = classification.colors.copy()
-    colors.index = colors.index.astype(str)
-    statuses = (
-        classification.statuses.copy()
-        if classification.statuses is not None
-        else pd.Series(frame["status"].to_numpy(), index=frame["nis_code"].to_numpy())
-    )
-    statuses.index = statuses.index.astype(str)
-    klass = classification.labels.copy()
-    klass.index = klass.index.astype(str)
-    styles: list[dict[str, Any]] = []
-    style_ids: dict[tuple[str, str], int] = {}
-    by_code = frame.set_index("nis_code")
-    geometries = topo["objects"]["units"]["geometries"]
-    regions = gdf["region"].astype(str).to_numpy() if "region" in gdf else [""] * len(gdf)
+    keys = codes.to_numpy()
+    statuses = _by_code(classification.statuses, keys)
+    fallback = frame["status"].astype(str).tolist()
+    status_list = [
+        s if isinstance(s, str) and s in STATUSES else f
+        for s, f in zip(statuses, fallback, strict=True)
+    ]
+    colors = _by_code(classification.colors, keys)
+    classes = _by_code(classification.labels, keys)
+    regions = gdf["region"].astype(str).tolist() if "region" in gdf else [""] * len(gdf)
     name_columns = [c for c in gdf.columns if c.startswith("name") or c == "nis_code"]
     names = gdf[name_columns].to_dict("records")
-    for geom, code, region, name_row in zip(geometries, codes, regions, names, strict=True):
-        status = str(statuses.get(code, by_code.at[code, "status"]))
-        if status not in STATUS_STYLES and status != "ok":
-            status = "no_data"
-        fill = str(colors.get(code, STATUS_STYLES["no_data"].fill))
-        if status != "ok":
-            fill = STATUS_STYLES[status].fill
-        key = (status if status != "ok" else "ok", fill)
+    region_names = {r: html.escape(region_name(r, lang)) if r else "" for r in set(regions)}
+    status_names = {s: t(f"maps.status.{s}", lang) for s in STATUSES[1:]}
+    styles: list[dict[str, Any]] = []
+    style_ids: dict[tuple[str, str], int] = {}
+    rows = zip(
+        topo["objects"]["units"]["geometries"],
+        keys,
+        status_list,
+        colors,
+        classes,
+        frame["label"].tolist(),
+        frame["value"].tolist(),
+        frame["n"].tolist(),
+        regions,
+        names,
+        strict=True,
+    )
+    for geom, code, status, color, klass, label, value, n, region, name_row in rows:
+        fill = STATUS_STYLES[status].fill if status != "ok" else str(color or "#000000")
+        key = (status, fill)
         if key not in style_ids:
             style_ids[key] = len(styles)
             styles.append(_leaflet_style(status, fill))
-        n = by_code.at[code, "n"]
+        if _present(label):
+            text = str(label)
+        elif status != "ok":
+            text = status_names[status]
+        else:
+            text = _value_text(value, klass, classification.percent, lang)
         geom["properties"] = {
-            "nis_code": html.escape(code),
+            "nis_code": html.escape(str(code)),
             "name": html.escape(unit_name(name_row, lang)),
-            "region": html.escape(region_name(region, lang)) if region else "",
-            "label": html.escape(_value_label(by_code.loc[code], status, klass.get(code), lang)),
-            "n": None if pd.isna(n) else int(n),
+            "region": region_names[region],
+            "label": html.escape(text),
+            "n": int(n) if _present(n) else None,
             "s": style_ids[key],
         }
     topo["_styles"] = styles
     return topo
 
 
-def _value_label(row: pd.Series, status: str, class_label: str | None, lang: Lang) -> str:
-    label = row.get("label")
-    if label is not None and not (isinstance(label, float) and math.isnan(label)):
-        return str(label)
-    if status != "ok":
-        return t(f"maps.status.{status}", lang)
-    value = row.get("value")
+def _by_code(series: pd.Series | None, keys: np.ndarray) -> list[Any]:
+    """Values of a ``nis_code``-indexed Series in the order of ``keys`` (``None`` if absent)."""
+    if series is None:
+        return [None] * len(keys)
+    aligned = series.copy()
+    aligned.index = aligned.index.astype(str)
+    aligned = aligned[~aligned.index.duplicated()]
+    out: list[Any] = aligned.reindex(keys).astype(object).where(lambda s: s.notna(), None).tolist()
+    return out
+
+
+def _present(value: Any) -> bool:
+    if value is None or value is pd.NA:
+        return False
+    return not (isinstance(value, float) and math.isnan(value))
+
+
+def _value_text(value: Any, class_label: str | None, percent: bool, lang: Lang) -> str:
     if isinstance(value, str):
         return class_label or _answer_label(value, lang)
-    if value is None or pd.isna(value):
+    if not _present(value):
         return class_label or "–"
     number = float(value)
-    if class_label is not None and "%" in class_label:
+    if percent:
         return format_share(number, lang)
     return format_number(number, lang, decimals=0 if number.is_integer() else 2)
 
@@ -966,6 +1009,7 @@ def _json_for_script(data: Any) -> str:
 _TOPO_CACHE: OrderedDict[str, dict[str, Any]] = OrderedDict()
 _TOPO_CACHE_SIZE = 24
 _TOPO_LOCK = threading.Lock()
+_ARCS_JSON: OrderedDict[int, tuple[list[Any], str]] = OrderedDict()
 
 
 def _compute_topology(geoms: np.ndarray) -> dict[str, Any]:
@@ -1000,6 +1044,20 @@ def _compute_topology(geoms: np.ndarray) -> dict[str, Any]:
         "objects": {"units": {"type": "GeometryCollection", "geometries": geometries}},
         "arcs": arcs,
     }
+
+
+def _arcs_json(arcs: list[Any]) -> str:
+    """JSON of a cached topology's arcs, serialised once (they do not change per indicator)."""
+    with _TOPO_LOCK:
+        hit = _ARCS_JSON.get(id(arcs))
+        if hit is not None and hit[0] is arcs:
+            return hit[1]
+    text = json.dumps(arcs, separators=(",", ":"))
+    with _TOPO_LOCK:
+        _ARCS_JSON[id(arcs)] = (arcs, text)
+        while len(_ARCS_JSON) > _TOPO_CACHE_SIZE:
+            _ARCS_JSON.popitem(last=False)
+    return text
 
 
 def _copy_topology(topo: dict[str, Any]) -> dict[str, Any]:
@@ -1138,7 +1196,9 @@ var {{ this.get_name() }} = (function (map) {
     ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._name = "GeobaroChoropleth"
-        self.topology_json = _json_for_script(topology)
+        rest = {key: value for key, value in topology.items() if key != "arcs"}
+        head = _json_for_script(rest)
+        self.topology_json = f'{head[:-1]},"arcs":{_arcs_json(topology["arcs"])}}}'
         self.styles_json = _json_for_script(styles)
         self.fields_json = _json_for_script(fields)
         self.title_json = _json_for_script(title)
