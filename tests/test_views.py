@@ -39,6 +39,12 @@ def tiny_indicators(ref: pd.DataFrame) -> pd.DataFrame:
     return compute_indicators(survey, ref)
 
 
+@pytest.fixture(scope="module")
+def groups(ref: pd.DataFrame, indicators: pd.DataFrame) -> dict:
+    """Every indicator of the sample aggregated by province, region and Belgium."""
+    return views.compute_profile_groups(indicators, ref)
+
+
 # --- map_values ------------------------------------------------------------------------------
 
 
@@ -201,9 +207,11 @@ def test_group_summary_describes_too_small_groups_without_a_share():
 # --- commune profile and search --------------------------------------------------------------
 
 
-def test_commune_profile_sets_its_answer_beside_province_region_belgium(ref, indicators):
+def test_commune_profile_sets_its_answer_beside_province_region_belgium(ref, indicators, groups):
     answered = indicators.loc[indicators["response_status"] == "answered", "nis_code"].iloc[0]
-    profile = views.render_commune(views.CommuneRequest(answered), indicators, gdf_communes=ref)
+    profile = views.render_commune(
+        views.CommuneRequest(answered), indicators, gdf_communes=ref, groups=groups
+    )
     assert profile.response_status == "answered"
     assert list(profile.table.columns) == [
         "indicator",
@@ -218,12 +226,21 @@ def test_commune_profile_sets_its_answer_beside_province_region_belgium(ref, ind
     assert row["belgium"].startswith("66%")  # the sample reproduces the published 66%
 
 
-def test_profile_of_a_non_respondent_says_so(ref, indicators):
+def test_profile_of_a_non_respondent_says_so(ref, indicators, groups):
     code = indicators.loc[indicators["response_status"] == "not_reached", "nis_code"].iloc[0]
     profile = views.render_commune(
-        views.CommuneRequest(code, lang="fr"), indicators, gdf_communes=ref
+        views.CommuneRequest(code, lang="fr"), indicators, gdf_communes=ref, groups=groups
     )
     assert set(profile.table["commune"]) == {"non atteinte"}
+    assert profile.table["belgium"].str.contains("n = 113").any()
+
+
+@pytest.mark.slow
+def test_profile_without_precomputed_groups_gives_the_same_table(ref, indicators, groups):
+    request = views.CommuneRequest("21004")
+    fresh = views.render_commune(request, indicators, gdf_communes=ref)
+    cached = views.render_commune(request, indicators, gdf_communes=ref, groups=groups)
+    pd.testing.assert_frame_equal(fresh.table, cached.table)
 
 
 def test_profile_rejects_unknown_codes(ref, indicators):

@@ -610,14 +610,14 @@ def render_commune(
     ValueError
         If ``request.nis_code`` is not a 2018 commune.
     """
-    if groups is None:
-        groups = compute_profile_groups(
-            indicators_df, gdf_communes, min_respondents=request.min_respondents
-        )
     ref = gdf_communes.drop_duplicates("nis_code").set_index("nis_code")
     ref.index = ref.index.astype(str)
     if request.nis_code not in ref.index:
         raise ValueError(f"{request.nis_code!r} is not a 2018 commune code")
+    if groups is None:
+        groups = compute_profile_groups(
+            indicators_df, gdf_communes, min_respondents=request.min_respondents
+        )
     me = ref.loc[request.nis_code]
     lang = request.lang
     ind = indicators_df.drop_duplicates("nis_code").set_index("nis_code")

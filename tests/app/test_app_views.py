@@ -48,10 +48,11 @@ def test_explore_shows_map_legend_table_notice_and_exports():
     assert NOTICE in warnings_text(at)
     table = dataframe(at, "explore_table")
     assert len(table) == 589
-    keys = {b.key for b in at.get("download_button")} if at.get("download_button") else set()
-    legend = " ".join(m.value for m in at.markdown)
+    keys = {b.key for b in at.get("download_button")}
+    assert keys == {"download_html", "download_png", "download_csv", "download_geojson"}
+    legend = " ".join(m.value for m in at.get_by_key("explore_legend").markdown)
     assert "not reached" in legend
-    assert keys == set() or {"download_html", "download_png", "download_csv"} <= keys
+    assert "449" in legend  # communes not reached in the sample: counted in the legend
 
 
 def test_explore_widgets_change_what_is_computed_and_the_url():
@@ -69,6 +70,17 @@ def test_explore_widgets_change_what_is_computed_and_the_url():
     no_exception(at)
     assert set(dataframe(at, "explore_table")["class"]) != classes
     assert at.query_params["k"] == "3"
+
+
+def test_user_breaks_set_the_classes():
+    at = open_app(view="explore", level="province", scheme="user_defined")
+    no_exception(at)
+    at.text_input(key="breaks").set_value("40 60 80 %").run()
+    no_exception(at)
+    classes = " ".join(dataframe(at, "explore_table")["class"])
+    assert "60%" in classes
+    assert "80%" in classes
+    assert at.query_params["breaks"] == "40 60 80 %"
 
 
 def test_url_state_round_trips():
@@ -94,6 +106,14 @@ def test_url_state_round_trips():
     for key, value in params.items():
         assert at.query_params[key] == value, key
     assert len(dataframe(at, "explore_table")) == 43  # arrondissements of 2019
+
+
+@pytest.mark.parametrize(("vintage", "units"), [("2019", 581), ("2025", 565)])
+def test_later_boundary_vintages_group_the_2018_communes(vintage, units):
+    at = open_app(view="explore", vintage=vintage, lang="de")
+    no_exception(at)
+    assert len(dataframe(at, "explore_table")) == units
+    assert at.title[0].value == "Karte erkunden"
 
 
 def test_compare_shows_three_regions_and_urban_rural():

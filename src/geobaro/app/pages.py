@@ -265,8 +265,12 @@ def _commune_profile(nis_code: str, indicators: pd.DataFrame, source: str, lang:
             key="commune_table",
             column_config={
                 "label": st.column_config.TextColumn(t("app.table.indicator", lang)),
-                "commune": st.column_config.TextColumn(profile.name),
-                "province": st.column_config.TextColumn(profile.province),
+                "commune": st.column_config.TextColumn(
+                    t("app.profile.commune_col", lang, name=profile.name)
+                ),
+                "province": st.column_config.TextColumn(
+                    t("app.profile.province_col", lang, name=profile.province)
+                ),
                 "region": st.column_config.TextColumn(profile.region),
                 "belgium": st.column_config.TextColumn(t("app.group.BE", lang)),
             },
@@ -556,9 +560,9 @@ def _key_figures(figures: pd.DataFrame, lang: Lang) -> None:
     label_col = f"label_{lang}" if f"label_{lang}" in figures else "label_en"
     records = figures.to_dict("records")
     with st.container(key="key_figures"):
-        for start in range(0, len(records), 4):
-            cols = st.columns(4)
-            for col, rec in zip(cols, records[start : start + 4], strict=False):
+        for start in range(0, len(records), 3):
+            cols = st.columns(3)
+            for col, rec in zip(cols, records[start : start + 3], strict=False):
                 value = float(rec["value"])
                 text = f"{value:.0f}%" if rec["unit"] == "percent" else f"{value:.0f}"
                 col.metric(str(rec[label_col]), text)
