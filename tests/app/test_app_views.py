@@ -219,7 +219,7 @@ def test_removing_the_upload_goes_back_to_the_sample():
     at = open_app(view="data")
     at.file_uploader(key="upload_file").set_value(("mine.csv", BAD_FILE, "text/csv")).run()
     assert at.radio(key="source").value == "upload"
-    assert "Data: your file mine.csv" in [c.value for c in at.sidebar.caption]
+    assert any(c.value.startswith("Data: your file mine") for c in at.sidebar.caption)
     at.button(key="clear_upload").click().run()
     no_exception(at)
     assert at.radio(key="source").value == "sample"
@@ -243,6 +243,17 @@ def test_upload_never_reaches_another_session():
     no_exception(other)
     assert NOTICE in warnings_text(other)
     assert len([i for i in other.info if "No usable file" in i.value]) == 1
+
+
+def test_a_hostile_file_name_is_shown_as_text():
+    at = open_app(view="data")
+    name = "[click](http://evil.example)<img src=x onerror=alert(1)>.csv"
+    at.file_uploader(key="upload_file").set_value((name, BAD_FILE, "text/csv")).run()
+    no_exception(at)
+    shown = [m.value for m in at.markdown if "evil" in m.value]
+    shown += [c.value for c in at.sidebar.caption if "evil" in c.value]
+    assert shown
+    assert all("\\[click\\]\\(http" in text and "\\<img" in text for text in shown)
 
 
 def test_unusable_file_gets_one_clear_message():

@@ -117,7 +117,7 @@ def get_sample_indicators() -> pd.DataFrame:
     return compute_indicators(get_sample(), get_communes())
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def sample_explore(request: views.ExploreRequest) -> views.ExploreResult:
     """Return the explore view of the sample (map, legend, table), shared by every session.
 
@@ -132,7 +132,7 @@ def sample_explore(request: views.ExploreRequest) -> views.ExploreResult:
     )
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=12)
 def sample_compare(request: views.CompareRequest) -> views.CompareResult:
     """Return the compare view of the sample, shared by every session."""
     return views.render_compare(

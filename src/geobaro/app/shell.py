@@ -78,7 +78,7 @@ def _sidebar(state: ViewState) -> Lang:
         )
         upload = current_upload()
         if state.source == "upload" and upload is not None and upload.ok:
-            st.caption(t("app.sidebar.source_upload", lang, name=upload.name))
+            st.caption(t("app.sidebar.source_upload", lang, name=escape_markdown(upload.name)))
         else:
             st.caption(t("app.sidebar.source_sample", lang))
         st.caption(t("app.sidebar.vintage", lang, vintage=state.vintage))
