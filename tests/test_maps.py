@@ -35,9 +35,9 @@ OSM = "https://tile.openstreetmap.org/"
 
 
 def assert_no_external_urls(page: str, *, allow: tuple[str, ...] = ()) -> None:
-    """Fail if the page would load anything from outside (CDN or other host)."""
-    found = find_external_urls(page, allow=allow)
-    assert found == [], f"external resources in the map page: {found}"
+    """Fail if any http(s) URL is left in the page, except ``allow`` (e.g. tile URLs)."""
+    left = find_external_urls(page, allow=allow, strict=True)
+    assert left == [], f"external URLs in the map page: {left[:5]}"
     lowered = page.lower()
     for needle in ("https://cdn", "//cdnjs", "jsdelivr", "bootstrapcdn", "code.jquery"):
         assert needle not in lowered, needle
@@ -335,7 +335,8 @@ def test_tiles_are_optional_and_never_blank_the_map(units: gpd.GeoDataFrame) -> 
     assert "tile.openstreetmap.org" in with_tiles
     assert '"errorTileUrl": "data:image/gif' in with_tiles
     assert_no_external_urls(with_tiles, allow=(OSM,))
-    assert find_external_urls(with_tiles) == []  # tile URLs are templates, not loads
+    with pytest.raises(AssertionError, match=r"tile\.openstreetmap"):
+        assert_no_external_urls(with_tiles)
 
 
 def test_attribution_notice_title_and_legend(units: gpd.GeoDataFrame) -> None:

@@ -59,6 +59,9 @@ _URL_IN_RESOURCE = re.compile(
     r"""((?:https?:)?//[^"')\s>]+)""",
     re.IGNORECASE,
 )
+_ANY_URL = re.compile(r"https?://[a-z0-9.-]+[^\s\"'<>)\\]*", re.IGNORECASE)
+#: Strings that look like URLs but are never fetched (XML namespaces).
+_NOT_LOADED = ("http://www.w3.org/",)
 _CDN_HOSTS = re.compile(
     r"(?:https?:)?//(?:[a-z0-9.-]*\.)?(?:cdn\.[a-z0-9.-]+|cdnjs\.[a-z0-9.-]+|[a-z0-9.-]*jsdelivr"
     r"\.net|[a-z0-9.-]*bootstrapcdn\.com|code\.jquery\.com|unpkg\.com|d3js\.org"
@@ -156,7 +159,7 @@ def apply_assets(
     header.add_child(Element(f"<style>{leaflet_css_inline()}</style>"), name=_CSS_NAME)
 
 
-def find_external_urls(html: str, *, allow: Iterable[str] = ()) -> list[str]:
+def find_external_urls(html: str, *, allow: Iterable[str] = (), strict: bool = False) -> list[str]:
     """Return the external URLs a page would load: ``src``/``href``/``url()``/CDN hosts.
 
     Namespace strings (``http://www.w3.org/2000/svg``) are not loads and are not reported.
@@ -167,6 +170,9 @@ def find_external_urls(html: str, *, allow: Iterable[str] = ()) -> list[str]:
         Rendered page.
     allow
         URL prefixes that are allowed (e.g. the tile server when tiles are switched on).
+    strict
+        Report every ``http(s)://`` URL anywhere in the page (scripts, comments, text), not
+        only resource loads.
 
     Examples
     --------
@@ -174,13 +180,17 @@ def find_external_urls(html: str, *, allow: Iterable[str] = ()) -> list[str]:
     ['https://cdn.jsdelivr.net/x.js']
     >>> find_external_urls('<link href="/app/static/leaflet.css">')
     []
+    >>> find_external_urls('<script>var u = "https://example.org/x";</script>', strict=True)
+    ['https://example.org/x']
     """
-    allowed = tuple(allow)
+    skip = (*allow, *_NOT_LOADED)
     found = [m.group(1) for m in _URL_IN_RESOURCE.finditer(html)]
     found += [m.group(0) for m in _CDN_HOSTS.finditer(html)]
+    if strict:
+        found += [m.group(0) for m in _ANY_URL.finditer(html)]
     out: list[str] = []
     for url in found:
-        if url.startswith(allowed) if allowed else False:
+        if url.startswith(skip):
             continue
         if url not in out:
             out.append(url)
@@ -198,6 +208,8 @@ def leaflet_js_inline() -> str:
     """
     text = (leaflet_dir() / "leaflet.js").read_text(encoding="utf-8")
     text = re.sub(r"//# sourceMappingURL=\S+", "", text)
+    # the link of Leaflet's default attribution prefix, which the maps replace by plain text
+    text = text.replace("https://leafletjs.com", "#")
     return text.replace("</script", "<\\/script")
 
 
@@ -220,6 +232,7 @@ def leaflet_css_inline() -> str:
         data = base64.b64encode(path.read_bytes()).decode("ascii")
         return f"url(data:image/png;base64,{data})"
 
+    css = re.sub(r"/\*.*?\*/", "", css, flags=re.DOTALL)  # comments (they hold URLs)
     css = re.sub(r"url\((images/[^)]+)\)", embed, css)
     return css.replace("</style", "<\\/style")
 
