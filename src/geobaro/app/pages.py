@@ -42,6 +42,8 @@ __all__ = [
     "show_data",
     "show_explore",
     "show_home",
+    "show_report",
+    "survey_template",
 ]
 
 log = logging.getLogger(__name__)
@@ -302,6 +304,14 @@ def show_data(lang: Lang) -> None:
         _illustrative_notice(lang)
     st.subheader(t("app.data.upload", lang))
     st.markdown(t("app.data.upload_help", lang))
+    st.download_button(
+        t("app.data.template", lang),
+        data=survey_template(),
+        file_name="geobaro_survey_template.csv",
+        mime="text/csv",
+        key="download_template",
+        on_click="ignore",
+    )
     uploaded = st.file_uploader(
         t("app.data.upload_label", lang),
         type=["csv", "txt", "tsv", "xlsx"],
@@ -326,6 +336,28 @@ def show_data(lang: Lang) -> None:
             st.session_state[PENDING_SOURCE_KEY] = "sample"
             clear_upload()
             st.rerun()
+
+
+def survey_template() -> bytes:
+    """Return a CSV template of the survey format: every column, two example rows.
+
+    Examples
+    --------
+    >>> survey_template().decode().splitlines()[0].split(",")[:4]
+    ['nis_code', 'commune', 'response_status', 'feels_concerned']
+    """
+    from geobaro.schema import KEY_COLUMN, NAME_COLUMN, QUESTIONS, STATUS_COLUMN
+
+    header = [KEY_COLUMN, NAME_COLUMN, STATUS_COLUMN, *QUESTIONS]
+    answered = ["62063", "Liège", "answered"]
+    for q in QUESTIONS.values():
+        if q.kind == "multi":
+            answered.append("|".join(str(v) for v in q.values[:2]))
+        else:
+            answered.append(str(q.values[0]))
+    refused = ["21004", "Bruxelles", "refused", *[""] * len(QUESTIONS)]
+    lines = [",".join(header), ",".join(answered), ",".join(refused)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
 
 
 def show_report(upload: Upload, lang: Lang) -> None:
