@@ -69,6 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-baseline", action="store_true", help="skip the naive baseline")
     parser.add_argument("--no-browser", action="store_true", help="skip app and browser figures")
     parser.add_argument("--sessions", type=int, default=10, help="browser sessions for memory")
+    parser.add_argument("--cold", type=int, default=3, help="cold app starts to time")
     parser.add_argument("--json", type=Path, default=None, help="also write figures here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
@@ -91,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     browser: dict[str, Any] = {}
     if not args.no_browser:
         log.info("geobaro: app in headless Chromium")
-        browser = measure_browser(sessions=args.sessions)
+        browser = measure_browser(sessions=args.sessions, cold_repeats=args.cold)
         res.figures["browser"] = browser
 
     fill_rows(res, base, geo, browser, args.sessions)
@@ -132,6 +133,7 @@ def describe_machine() -> dict[str, Any]:
         "os": platform.platform(),
         "versions": versions,
         "date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "load_average_1m": round(os.getloadavg()[0], 2),
     }
 
 
@@ -187,51 +189,68 @@ def measure_library(gdf_full: Any, *, repeats: int) -> dict[str, Any]:
     }
 
 
-def measure_browser(*, sessions: int) -> dict[str, Any]:
+def measure_browser(*, sessions: int, cold_repeats: int) -> dict[str, Any]:
     """Time from ``streamlit run`` to 589 paths drawn; bytes received; RSS with N sessions."""
     import psutil
-    from harness import launch_chromium, start_app, wait_for_paths
+    from harness import MAP_IFRAME, launch_chromium, start_app, wait_for_paths
 
-    out: dict[str, Any] = {}
+    out: dict[str, Any] = {"cold": []}
     art = REPO / "test-artefacts" / "benchmark"
     art.mkdir(parents=True, exist_ok=True)
-    with launch_chromium() as browser:
-        app = start_app(log_dir=art)
-        try:
-            query = {"view": "explore", "level": "commune", "indicator": "feels_concerned"}
+    query = {"view": "explore", "level": "commune", "indicator": "feels_concerned"}
+    started: list[Any] = []
+    with launch_chromium() as browser, contextlib.ExitStack() as stack:
+        stack.callback(lambda: [a.stop() for a in started])
+        for attempt in range(cold_repeats):
+            # each attempt: a new server process, a new page opened as soon as it is healthy
+            app = start_app(log_dir=art)
+            started.append(app)
+            healthy = time.perf_counter() - app.started_at
             url = app.url(**query)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            received = {"http": 0, "ws": 0}
-            page.on(
-                "response", lambda r: received.__setitem__("http", received["http"] + _body_len(r))
-            )
-            page.on(
-                "websocket",
-                lambda ws: ws.on(
-                    "framereceived",
-                    lambda payload: received.__setitem__(
-                        "ws",
-                        received["ws"]
-                        + len(payload if isinstance(payload, bytes) else payload.encode()),
-                    ),
-                ),
-            )
+            received: dict[str, int] = {}
+
+            def on_response(r: Any, received: dict[str, int] = received) -> None:
+                kind = _http_kind(r.url)
+                received[kind] = received.get(kind, 0) + _body_len(r)
+
+            def on_frame(payload: Any, received: dict[str, int] = received) -> None:
+                size = len(payload if isinstance(payload, bytes) else payload.encode())
+                received["websocket"] = received.get("websocket", 0) + size
+
+            page.on("response", on_response)
+            page.on("websocket", lambda ws, cb=on_frame: ws.on("framereceived", cb))
             page.goto(url)
+            page.wait_for_selector(MAP_IFRAME, state="attached", timeout=60_000)
+            iframe = time.perf_counter() - app.started_at
             wait_for_paths(page, at_least=589, timeout=60)
-            out["cold_start_to_map_s"] = time.perf_counter() - app.started_at
+            drawn = time.perf_counter() - app.started_at
+            out["cold"].append({"healthy_s": healthy, "iframe_s": iframe, "drawn_s": drawn})
+            log.info(
+                "cold start %d: healthy %.2f s, map iframe %.2f s, 589 paths %.2f s",
+                attempt + 1,
+                healthy,
+                iframe,
+                drawn,
+            )
             wait_for_paths(page, at_least=589, timeout=30, stable=2.0)
-            out["first_load_http_bytes"] = received["http"]
-            out["first_load_ws_bytes"] = received["ws"]
+            out.setdefault("first_load_bytes", dict(received))  # the first, cache-less load
             page.screenshot(path=str(art / "commune-map.png"))
             page.close()
-
+            if attempt < cold_repeats - 1:
+                app.stop()
+        out["cold_start_to_map_s"] = statistics.median(c["drawn_s"] for c in out["cold"])
+        try:
             # a second page on the warm server: what a later visitor waits for
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            t0 = time.perf_counter()
-            page.goto(url)
-            wait_for_paths(page, at_least=589, timeout=60)
-            out["warm_page_to_map_s"] = time.perf_counter() - t0
-            page.close()
+            warm = []
+            for _ in range(3):
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                t0 = time.perf_counter()
+                page.goto(url)
+                wait_for_paths(page, at_least=589, timeout=60)
+                warm.append(time.perf_counter() - t0)
+                page.close()
+            out["warm_page_to_map_s"] = statistics.median(warm)
 
             proc = psutil.Process(app.process.pid)
             peak = {"rss": 0}
@@ -337,6 +356,17 @@ def tree_rss(proc: Any) -> int:
     return total
 
 
+def _http_kind(url: str) -> str:
+    """Sort a response: Streamlit's own bundle, the map component, Leaflet, the rest."""
+    if "/component/" in url:
+        return "map component (streamlit-folium)"
+    if "/app/static/" in url:
+        return "Leaflet (served by the app)"
+    if "/static/" in url:
+        return "Streamlit bundle"
+    return "page and other"
+
+
 def _body_len(response: Any) -> int:
     try:
         size = response.request.sizes().get("responseBodySize", 0)
@@ -379,16 +409,8 @@ def fill_rows(
         )
     )
     if br:
-        res.add(
-            Row(
-                "browser: bytes received, first load",
-                "-",
-                f"{kb(br['first_load_http_bytes'])} HTTP + {kb(br['first_load_ws_bytes'])} WS",
-                "",
-                None,
-                "whole app (Streamlit JS bundle included), as Chromium received it",
-            )
-        )
+        for kind, size in sorted(br["first_load_bytes"].items()):
+            res.add(Row(f"browser, first load: {kind}", "-", kb(size), ""))
     bchk = base.get("check", {})
     res.add(
         Row(
@@ -444,10 +466,14 @@ def fill_rows(
             Row(
                 "app start -> 589 paths drawn",
                 "-",
-                sec(br["cold_start_to_map_s"]),
+                f"{sec(br['cold_start_to_map_s'])} (median of {len(br['cold'])})",
                 "<= 6 s",
                 br["cold_start_to_map_s"] <= 6,
-                f"warm server, new page -> map: {br['warm_page_to_map_s']:.2f} s",
+                "phases (median): server healthy "
+                f"{statistics.median(c['healthy_s'] for c in br['cold']):.2f} s, map iframe "
+                f"{statistics.median(c['iframe_s'] for c in br['cold']):.2f} s, drawn "
+                f"{br['cold_start_to_map_s']:.2f} s; warm server, new page -> map "
+                f"{br['warm_page_to_map_s']:.2f} s",
             )
         )
         res.add(
@@ -465,7 +491,7 @@ def print_table(res: Results) -> None:
     """Print the rows as a Markdown table."""
     m = res.figures["machine"]
     print(f"\nMachine: {m['cpu']}, {m['cores']} cores, {m['memory_gb']} GB, Python {m['python']}")
-    print(f"Date: {m['date']}\n")
+    print(f"Date: {m['date']}; load average before the run: {m['load_average_1m']}\n")
     print("| metric | naive baseline | geobaro | target | met |")
     print("| --- | --- | --- | --- | --- |")
     for r in res.rows:
