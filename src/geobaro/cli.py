@@ -51,21 +51,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             return export_main(out=args.out)
     except GeobaroError as exc:
-        sys.stderr.write(f"error: {exc}\n")
+        # a progress bar may have left the line open
+        sys.stderr.write(f"\nerror: {exc}\n")
         return 2
     return 1
 
 
 def _data(args: argparse.Namespace) -> int:
-    from geobaro.boundaries import load_units, prepare_boundaries, read_manifest
+    from geobaro.boundaries import (
+        load_units,
+        prepare_boundaries,
+        read_boundary_source,
+        read_manifest,
+    )
 
     if args.action == "prepare":
         width = 30
+        tty = sys.stderr.isatty()
 
         def show(fraction: float, message: str) -> None:
             done = int(fraction * width)
-            sys.stderr.write(f"\r[{'#' * done}{'.' * (width - done)}] {message:<60}")
-            if fraction >= 1:
+            bar = f"[{'#' * done}{'.' * (width - done)}] {message:<60}"
+            # redraw in place on a terminal, one line per step in logs
+            sys.stderr.write(f"\r{bar}" if tty else f"{bar.rstrip()}\n")
+            if tty and fraction >= 1:
                 sys.stderr.write("\n")
 
         cache = prepare_boundaries(force=args.force, progress=show)
@@ -77,4 +86,6 @@ def _data(args: argparse.Namespace) -> int:
     for f in manifest.files:
         sys.stdout.write(f"  {f.name}  sha256={f.sha256}  bytes={f.size}\n")
     sys.stdout.write(f"licence: {manifest.licence}\n")
+    source = read_boundary_source()
+    sys.stdout.write(f"prepared from: {source.kind} ({source.location})\n")
     return 0
