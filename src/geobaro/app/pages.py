@@ -79,7 +79,7 @@ def show_home(lang: Lang) -> None:
     with left:
         _draw_map(landing.map, key="home_map", height=460)
     with right:
-        _legend(landing.classification, lang, key="home_legend")
+        _legend(landing.classification, lang, key="home_legend", level="region")
         st.caption(t("app.home.map_note", lang))
 
 
@@ -112,7 +112,7 @@ def show_explore(lang: Lang) -> None:
         )
         _offer_profile(returned, lang)
     with right:
-        _legend(result.classification, lang, key="explore_legend")
+        _legend(result.classification, lang, key="explore_legend", level=request.level)
         with st.container(key="explore_table_box"):
             st.dataframe(
                 result.table,
@@ -162,7 +162,12 @@ def show_compare(lang: Lang) -> None:
             st.markdown(f"**{html.escape(panel.summary.label)}**")
             _draw_map(panel.map, key=f"compare_map_{panel.region.lower()}", height=380)
             st.caption(panel.summary.describe(lang))
-            _legend(panel.classification, lang, key=f"legend_{panel.region.lower()}")
+            _legend(
+                panel.classification,
+                lang,
+                key=f"legend_{panel.region.lower()}",
+                level=request.level,
+            )
     st.subheader(t("app.compare.urban_rural", lang))
     ur_columns = st.columns(max(1, len(result.urban_rural)))
     for column, summary in zip(ur_columns, result.urban_rural, strict=True):
@@ -566,7 +571,7 @@ def _offer_profile(returned: dict[str, Any], lang: Lang) -> None:
     st.button(t("app.explore.open_profile", lang, name=label), key="open_profile", on_click=go)
 
 
-def _legend(classification: Classification, lang: Lang, *, key: str) -> None:
+def _legend(classification: Classification, lang: Lang, *, key: str, level: str) -> None:
     """Draw the legend outside the map: swatch, label and count of every class."""
     rows = []
     for entry in classification.legend:
@@ -584,7 +589,8 @@ def _legend(classification: Classification, lang: Lang, *, key: str) -> None:
             f"<span style='margin-left:auto;color:#555'>{int(entry.count)}</span></div>"
         )
     with st.container(key=key):
-        st.markdown(f"**{t('app.legend.title', lang)}**")
+        units = t(f"app.level.{level}", lang)
+        st.markdown(f"**{t('app.legend.title', lang, units=units)}**")
         st.markdown("".join(rows), unsafe_allow_html=True)
 
 

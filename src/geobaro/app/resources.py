@@ -63,14 +63,19 @@ def ensure_boundaries(progress: Callable[[float, str], None]) -> None:
 
 
 @st.cache_resource(show_spinner=False)
-def install_assets() -> bool:
-    """Copy Leaflet into ``./static`` once per process; false if the assets module is missing."""
+def install_assets(static_dir: str) -> bool:
+    """Copy Leaflet into the served ``static`` folder once per process.
+
+    Returns false (and logs) if the folder cannot be written: the maps then fail to load
+    Leaflet, which the log says, but the rest of the app works.
+    """
+    from geobaro._assets import install_static_assets
+
     try:
-        from geobaro._assets import install_static_assets
-    except ImportError:
-        log.warning("geobaro._assets is not available; maps may load Leaflet from elsewhere")
+        install_static_assets(Path(static_dir))
+    except OSError as exc:
+        log.error("cannot copy Leaflet into %s: %s", static_dir, exc)
         return False
-    install_static_assets(Path("static"))
     return True
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any, cast
 
 import streamlit as st
@@ -30,7 +31,7 @@ _PAGES = {
 }
 
 
-def main() -> None:
+def main(static_dir: Path | None = None) -> None:
     """Run one pass of the app (Streamlit calls this on every interaction)."""
     st.set_page_config(
         page_title="geobaro · Smart City barometer",
@@ -48,7 +49,7 @@ def main() -> None:
     state = view_state()
     if not _boundaries_ready(lang):
         return
-    install_assets()
+    install_assets(str(static_dir or Path("static")))
     try:
         _PAGES[state.view](lang)
     except GeobaroError as exc:
