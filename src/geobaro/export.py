@@ -97,7 +97,7 @@ def export_png(
     illustrative: bool = False,
     width_px: int = 1600,
     height_px: int = 1200,
-    dpi: int = 150,
+    dpi: float | None = None,
 ) -> bytes:
     r"""Draw the map server-side (matplotlib) as a PNG of exactly ``width_px`` x ``height_px``.
 
@@ -122,7 +122,8 @@ def export_png(
     illustrative
         Print "Illustrative data — not the real survey responses".
     width_px, height_px, dpi
-        Output size in pixels and resolution.
+        Output size in pixels; resolution (default: 150 at 1600 px wide, scaled with the
+        width so that the layout, and the text, keep their proportions at any size).
 
     Returns
     -------
@@ -169,6 +170,8 @@ def export_png(
     fill = colors.reindex(codes.to_numpy()).fillna(STATUS_STYLES["no_data"].fill).to_numpy()
     status = statuses.reindex(codes.to_numpy()).fillna("no_data").astype(str).to_numpy()
 
+    if dpi is None:
+        dpi = 150 * width_px / 1600
     fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
     canvas = FigureCanvasAgg(fig)
     renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]

@@ -409,7 +409,11 @@ def build_choropleth(
         attribution = _default_attribution()
     _ChoroplethLayer(
         topology=topology,
-        styles=topology.pop("_styles"),
+        styles=[
+            # see-through over a base map, opaque (as the legend and PNG) without one
+            {**style, "fillOpacity": 0.75} if tiles else style
+            for style in topology.pop("_styles")
+        ],
         fields={
             "code": html.escape(t("maps.tooltip.code", lang)),
             "region": html.escape(t("maps.tooltip.region", lang)),
@@ -919,7 +923,8 @@ def _value_text(value: Any, class_label: str | None, percent: bool, lang: Lang) 
 
 def _leaflet_style(status: str, fill: str) -> dict[str, Any]:
     if status == "ok":
-        return {"fillColor": fill, "fillOpacity": 0.85, "color": _OUTLINE, "weight": 0.6}
+        # opaque: the same colours as the legend and the PNG export
+        return {"fillColor": fill, "fillOpacity": 1.0, "color": _OUTLINE, "weight": 0.6}
     style = STATUS_STYLES[status]
     out: dict[str, Any] = {
         "fillColor": fill,
