@@ -384,7 +384,7 @@ def test_topology_round_trips_squares_exactly(units: gpd.GeoDataFrame) -> None:
     assert shapely.coverage_is_valid(decoded.geometry.values)
 
 
-# --- the real 589 communes ------------------------------------------------------------------------
+# --- the real 589 communes --------------------------------------------------------------------
 
 
 def test_commune_map_is_small_and_keeps_shared_borders(gdf_web: gpd.GeoDataFrame) -> None:
@@ -405,7 +405,7 @@ def test_commune_map_is_small_and_keeps_shared_borders(gdf_web: gpd.GeoDataFrame
     assert sum(int(n) for n in legend_counts) == 589
 
 
-# --- in a real browser ----------------------------------------------------------------------------
+# --- in a real browser -----------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -469,3 +469,25 @@ def test_standalone_map_draws_every_commune_offline_and_runs_no_data_script(
     page.screenshot(path=str(out / "standalone-offline-tiles.png"))
     page.close()
     assert events == []
+
+
+# --- Leaflet for the app ----------------------------------------------------------------------
+
+
+def test_install_static_assets_is_idempotent_and_repairs(tmp_path: Any) -> None:
+    from geobaro._assets import install_static_assets, leaflet_dir
+
+    def files() -> list[str]:
+        return sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())
+
+    install_static_assets(tmp_path)
+    names = files()
+    assert {"leaflet.js", "leaflet.css", "images/layers.png"} <= set(names)
+    assert not [n for n in names if n.endswith(".tmp")]
+    stamps = {p: p.stat().st_mtime_ns for p in tmp_path.rglob("*") if p.is_file()}
+    (tmp_path / "leaflet.js").write_text("truncated", encoding="utf-8")
+    install_static_assets(tmp_path)
+    assert (tmp_path / "leaflet.js").read_bytes() == (leaflet_dir() / "leaflet.js").read_bytes()
+    unchanged = [p for p, t in stamps.items() if p.name != "leaflet.js"]
+    assert all(p.stat().st_mtime_ns == stamps[p] for p in unchanged)
+    assert files() == names
