@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from geobaro import views
-from geobaro.boundaries import attribution_text, load_communes, load_units, prepare_boundaries
+from geobaro.boundaries import attribution_text, load_units, prepare_boundaries
 from geobaro.config import get_settings
 
 if TYPE_CHECKING:
@@ -88,7 +88,8 @@ def get_units(level: str, vintage: str) -> gpd.GeoDataFrame:
 @st.cache_resource(show_spinner=False)
 def get_communes() -> pd.DataFrame:
     """Return the 2018 commune reference table without geometry (shared, never mutated)."""
-    gdf = load_communes()
+    # from the web geometry: the full-resolution file is never loaded by the app
+    gdf = get_units("commune", "2018")
     return pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
 
 
@@ -111,7 +112,7 @@ def get_sample() -> Any:
     """Return the shipped illustrative sample, read and validated like any upload."""
     from geobaro.sample import load_sample
 
-    return load_sample()
+    return load_sample(gdf_communes=get_communes())
 
 
 @st.cache_resource(show_spinner=False)
