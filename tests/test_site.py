@@ -80,6 +80,8 @@ def test_every_link_resolves_inside_the_site(exported: SiteResult) -> None:
     for page in exported.pages:
         path = exported.out_dir / page.path
         for ref in _parse(path.read_text(encoding="utf-8")).refs:
+            if page.kind == "home" and ref.startswith("https://"):
+                continue  # links to the published figures' sources (navigation, not loads)
             assert not ref.startswith(("http:", "https:", "//")), (page.path, ref)
             target = (path.parent / ref.split("#")[0]).resolve()
             assert target.is_file(), (page.path, ref)

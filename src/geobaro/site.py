@@ -379,14 +379,13 @@ def _write_home(ctx: _Context) -> SitePage:
 
     view = render_landing(ctx.lang)
     title = "Smart City barometer 2017: published key figures"
-    figures = view.figures.copy()
     body = "\n".join(
         [
             "<p>These are the barometer's own published figures (Smart City Institute, "
             "HEC Liège), with their sources; they are not the illustrative sample.</p>",
             _map_frame(view.map, title=title, height="60vh"),
             _legend_html(view.classification),
-            _table_html(figures),
+            _figures_html(view.figures, ctx.lang),
         ]
     )
     path = "home.html"
@@ -521,6 +520,32 @@ def _table_html(table: pd.DataFrame) -> str:
         rows.append(f"<tr>{cells}</tr>")
     return (
         f"<table class='data'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def _figures_html(figures: pd.DataFrame, lang: Lang) -> str:
+    """Return the published key figures as a table: figure, value, source (linked)."""
+    label_col = f"label_{lang}" if f"label_{lang}" in figures else "label_en"
+    rows = []
+    for rec in figures.to_dict("records"):
+        value = float(rec["value"])
+        text = f"{value:.0f}%" if rec.get("unit") == "percent" else f"{value:.0f}"
+        url = str(rec.get("source_url") or "")
+        locator = str(rec.get("locator") or "")
+        source = (
+            f'<a href="{_esc(url)}" rel="noopener noreferrer">{_esc(url)}</a>'
+            if url.startswith(("https://", "http://"))
+            else ""
+        )
+        if locator:
+            source += f" ({_esc(locator)})" if source else _esc(locator)
+        rows.append(
+            f"<tr><td>{_esc(rec.get(label_col, ''))}</td><td>{_esc(text)}</td>"
+            f"<td>{source}</td></tr>"
+        )
+    return (
+        "<table class='data'><thead><tr><th>Figure</th><th>Value</th><th>Source</th></tr>"
+        f"</thead><tbody>{''.join(rows)}</tbody></table>"
     )
 
 
