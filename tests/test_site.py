@@ -227,3 +227,45 @@ def test_cli_export_writes_the_site(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert calls == [{}]
     assert (tmp_path / "out" / "index.html").is_file()
     assert (tmp_path / "out" / "maps" / "region-feels_concerned.html").is_file()
+
+
+def test_own_survey_file_is_not_labelled_illustrative(tmp_path: Path) -> None:
+    survey = tmp_path / "answers.csv"
+    survey.write_text(
+        "nis_code;response_status;feels_concerned\n"
+        "62063;answered;yes\n44021;answered;no\n21004;refused;\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "site"
+    result = export_site(
+        out, survey=survey, indicators=["feels_concerned"], levels=["commune"], home=False
+    )
+    assert not result.illustrative
+    assert result.source_name == "answers.csv"
+    notice = t("app.illustrative.notice", "en")
+    for page in result.pages:
+        assert notice not in (out / page.path).read_text(encoding="utf-8")
+    rows = list(
+        csv.DictReader(
+            io.StringIO((out / "data/commune-feels_concerned.csv").read_text("utf-8-sig"))
+        )
+    )
+    status = {r["nis_code"]: r["status"] for r in rows}
+    assert {r["data_status"] for r in rows} == {"real"}
+    assert len(rows) == 589
+    assert status["62063"] != status["21004"]
+
+
+def test_pages_follow_the_language(tmp_path: Path) -> None:
+    result = export_site(
+        tmp_path,
+        indicators=["feels_concerned"],
+        levels=["region"],
+        lang="fr",
+        compare=False,
+        home=False,
+    )
+    text = (tmp_path / result.pages[0].path).read_text(encoding="utf-8")
+    assert '<html lang="fr">' in text
+    assert site._esc(t("app.illustrative.notice", "fr")) in text
+    assert t("app.illustrative.notice", "fr") != t("app.illustrative.notice", "en")
