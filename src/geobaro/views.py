@@ -386,6 +386,18 @@ def render_explore(
         The 2018 commune reference table.
     gdf_units
         Web geometry of ``request.level`` and ``request.vintage``; loaded when omitted.
+
+    Examples
+    --------
+    >>> from geobaro.boundaries import load_units
+    >>> from geobaro.indicators import compute_indicators
+    >>> from geobaro.sample import load_sample
+    >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
+    >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
+    >>> view = render_explore(ExploreRequest("feels_concerned", level="region"), ind,
+    ...                       gdf_communes=ref)
+    >>> len(view.table), int(view.table["n"].sum())
+    (3, 113)
     """
     kind = indicator_kind(request.indicator)
     if gdf_units is None:
@@ -431,6 +443,18 @@ def render_compare(
 
     With ``scale="shared"`` every panel uses the classes computed over Belgium, so equal
     colours mean equal values; with ``"panel"`` each region gets its own classes.
+
+    Examples
+    --------
+    >>> from geobaro.boundaries import load_units
+    >>> from geobaro.indicators import compute_indicators
+    >>> from geobaro.sample import load_sample
+    >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
+    >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
+    >>> view = render_compare(CompareRequest("feels_concerned", level="province"), ind,
+    ...                       gdf_communes=ref)
+    >>> [(p.region, p.summary.respondents) for p in view.panels]
+    [('Wallonia', 53), ('Flanders', 43), ('Brussels', 17)]
     """
     kind = indicator_kind(request.indicator)
     if gdf_units is None:
@@ -509,6 +533,17 @@ def summarize_groups(
 
     Shares are those of `geobaro.aggregate.aggregate_by`; scores and counts give their mean
     in ``detail``; for ``category`` indicators ``detail`` lists the share of every answer.
+
+    Examples
+    --------
+    >>> from geobaro.boundaries import load_units
+    >>> from geobaro.indicators import compute_indicators
+    >>> from geobaro.sample import load_sample
+    >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
+    >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
+    >>> [s.describe() for s in summarize_groups(ind, ref, indicator="feels_concerned",
+    ...                                         by="urban_rural")]
+    ['n = 29 / 135 (21%) · 34% [20%–53%]', 'n = 84 / 454 (19%) · 77% [67%–85%]']
     """
     kind = indicator_kind(indicator)
     base = indicator if kind != "category" else _any_share()
@@ -609,6 +644,17 @@ def render_commune(
     ------
     ValueError
         If ``request.nis_code`` is not a 2018 commune.
+
+    Examples
+    --------
+    >>> from geobaro.boundaries import load_units
+    >>> from geobaro.indicators import compute_indicators
+    >>> from geobaro.sample import load_sample
+    >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
+    >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
+    >>> profile = render_commune(CommuneRequest("62063", lang="nl"), ind, gdf_communes=ref)
+    >>> profile.name, profile.table.set_index("indicator").at["feels_concerned", "belgium"]
+    ('Luik', '66% [57%–74%] (n = 113)')
     """
     ref = gdf_communes.drop_duplicates("nis_code").set_index("nis_code")
     ref.index = ref.index.astype(str)
@@ -750,6 +796,12 @@ def render_landing(
     """Return the published key figures and a region map of the published concern shares.
 
     These are the barometer's own published numbers (2017), not the sample.
+
+    Examples
+    --------
+    >>> landing = render_landing("fr")
+    >>> landing.values["value"].round(2).tolist()
+    [0.84, 0.45, 0.88]
     """
     from geobaro.published import key_figures, load_published
 
