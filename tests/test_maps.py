@@ -491,3 +491,18 @@ def test_install_static_assets_is_idempotent_and_repairs(tmp_path: Any) -> None:
     unchanged = [p for p, t in stamps.items() if p.name != "leaflet.js"]
     assert all(p.stat().st_mtime_ns == stamps[p] for p in unchanged)
     assert files() == names
+
+
+def test_missing_and_empty_shapes_are_left_out(units: gpd.GeoDataFrame) -> None:
+    holes = units.copy()
+    holes.loc[1, "geometry"] = shapely.Polygon()
+    holes.loc[2, "geometry"] = None
+    v = values_frame(list(units["nis_code"]), [0.1] * 6, ["ok"] * 6)
+    page = build_choropleth(holes, v, attribution="").get_root().render()
+    codes = [
+        g["properties"]["nis_code"]
+        for g in embedded_topology(page)["objects"]["units"]["geometries"]
+    ]
+    assert codes == ["11000", "11003", "11004", "11005"]
+    empty = build_choropleth(units.iloc[:0], v, attribution="").get_root().render()
+    assert embedded_topology(empty)["objects"]["units"]["geometries"] == []

@@ -18,6 +18,7 @@ from geobaro.i18n import LANGS, t
 from geobaro.maps import (
     STATUS_STYLES,
     Classification,
+    _drawable,
     _json_for_script,
     classify,
     status_style_of,
@@ -156,7 +157,7 @@ def export_png(
 
         attribution = _default_attribution()
 
-    gdf = gdf_units.loc[gdf_units.geometry.notna() & ~gdf_units.geometry.is_empty]
+    gdf = gdf_units.loc[_drawable(gdf_units)]
     gdf = gdf.to_crs(_PROJECTED) if gdf.crs is not None else gdf
     codes = gdf["nis_code"].astype(str)
     colors = classification.colors.copy()

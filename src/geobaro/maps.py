@@ -368,7 +368,7 @@ def build_choropleth(
         raise ValueError(f"unknown language {lang!r}; allowed: {', '.join(LANGS)}")
     if "nis_code" not in gdf_units.columns:
         raise ValueError("gdf_units needs a 'nis_code' column")
-    gdf = gdf_units.loc[~gdf_units.geometry.is_empty & gdf_units.geometry.notna()]
+    gdf = gdf_units.loc[_drawable(gdf_units)]
     if gdf.crs is None:
         raise ValueError("gdf_units has no CRS; set it (EPSG:4326 for web geometry)")
     if not gdf.crs.equals("EPSG:4326"):
@@ -969,6 +969,13 @@ def _swatch_css(entry: LegendEntry) -> str:
     return f"background:{color};border:1px {border} {style.outline}"
 
 
+def _drawable(gdf: gpd.GeoDataFrame) -> np.ndarray:
+    """Rows with a non-empty geometry (missing and empty shapes cannot be drawn)."""
+    geoms = np.asarray(gdf.geometry.values, dtype=object)
+    drawable: np.ndarray = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+    return drawable
+
+
 def _bounds(
     target: gpd.GeoDataFrame | gpd.GeoSeries | Sequence[float],
 ) -> tuple[float, float, float, float]:
@@ -1020,6 +1027,13 @@ _ARCS_JSON: OrderedDict[int, tuple[list[Any], str]] = OrderedDict()
 def _compute_topology(geoms: np.ndarray) -> dict[str, Any]:
     import topojson
 
+    if len(geoms) == 0:
+        return {
+            "type": "Topology",
+            "transform": {"scale": [_QUANTUM, _QUANTUM], "translate": [0.0, 0.0]},
+            "objects": {"units": {"type": "GeometryCollection", "geometries": []}},
+            "arcs": [],
+        }
     frame = gpd.GeoDataFrame(geometry=list(geoms), crs="EPSG:4326")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
