@@ -463,6 +463,7 @@ def test_standalone_map_draws_every_commune_offline_and_runs_no_data_script(
     tooltip = page.locator(".leaflet-tooltip").inner_text()
     assert XSS_NAME in tooltip  # shown as text, not run
     assert page.locator(".gb-notice").inner_text().startswith("Illustrative data")
+    assert page.locator(".leaflet-container").get_attribute("aria-label") == XSS_NAME
     assert all(u.startswith("https://tile.openstreetmap.org/") for u in requested)
     out = Path("test-artefacts") / "maps"
     out.mkdir(parents=True, exist_ok=True)
@@ -506,3 +507,26 @@ def test_missing_and_empty_shapes_are_left_out(units: gpd.GeoDataFrame) -> None:
     assert codes == ["11000", "11003", "11004", "11005"]
     empty = build_choropleth(units.iloc[:0], v, attribution="").get_root().render()
     assert embedded_topology(empty)["objects"]["units"]["geometries"] == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.sampled_from(["yes", "partly", "no", "dont_know", "<b>&"])),
+            st.sampled_from(STATUSES),
+        ),
+        min_size=1,
+        max_size=30,
+    ),
+    st.sampled_from(["fr", "nl", "en", "de"]),
+)
+def test_every_answer_is_counted_once(rows: list[tuple[str | None, str]], lang: str) -> None:
+    v = values_frame([f"{i:05d}" for i in range(len(rows))], [r[0] for r in rows],
+                     [r[1] for r in rows])  # fmt: skip
+    c = classify(v, kind="categorical", lang=lang)  # type: ignore[arg-type]
+    assert sum(e.count for e in c.legend) == len(rows)
+    assert len({e.label for e in c.legend}) == len(c.legend)
+    ok = [r[0] for r in rows if r[1] == "ok" and r[0] is not None]
+    categories = [e for e in c.legend if e.kind == "category"]
+    assert sum(e.count for e in categories) == len(ok)

@@ -1144,7 +1144,11 @@ var {{ this.get_name() }} = (function (map) {
       l.on("mouseout", function () { layer.resetStyle(l); });
     }
   }).addTo(map);
-  map.getContainer().style.background = "#ffffff";
+  var box0 = map.getContainer(), plain = document.createElement("div");
+  box0.style.background = "#ffffff";
+  plain.innerHTML = {{ this.title_json }};  // escaped text: entities only, no markup
+  box0.setAttribute("role", "region");
+  box0.setAttribute("aria-label", plain.textContent || "map");
   var svg = map.getPanes().overlayPane.querySelector("svg");
   if (svg) {
     var NS = "http://www.w3.org/2000/svg";
