@@ -16,7 +16,7 @@ import pandas as pd
 from geobaro._units import PROVINCE_NAMES, REGION_NAMES, REGION_NIS
 from geobaro.aggregate import aggregate_by, aggregate_categories
 from geobaro.boundaries import load_units
-from geobaro.i18n import t, unit_name
+from geobaro.i18n import format_number, format_share, t, unit_name
 from geobaro.indicators import INDICATORS
 from geobaro.maps import Classification, build_choropleth, classify
 
@@ -169,14 +169,16 @@ class GroupSummary:
         >>> GroupSummary("x", "X", 19, 3, 3 / 19, None, None, None, True).describe()
         'n = 3 / 19 (16%) · too few answers'
         """
-        head = f"n = {self.respondents} / {self.n_communes} ({self.response_rate:.0%})"
+        head = (
+            f"n = {self.respondents} / {self.n_communes} ({format_share(self.response_rate, lang)})"
+        )
         if self.too_small:
             return f"{head} · {t('app.status.too_small', lang)}"
         if self.share is None:
             return f"{head} · {self.detail}" if self.detail else head
-        tail = f"{self.share:.0%}"
+        tail = format_share(self.share, lang)
         if self.ci_low is not None and self.ci_high is not None:
-            tail += f" [{self.ci_low:.0%}–{self.ci_high:.0%}]"
+            tail += f" [{format_share(self.ci_low, lang)}–{format_share(self.ci_high, lang)}]"
         return f"{head} · {tail}"
 
 
@@ -300,10 +302,10 @@ def format_value(value: object, kind: Kind, lang: Lang = "en", *, indicator: str
     if value is None or (not isinstance(value, str) and pd.isna(value)):  # type: ignore[call-overload]
         return "–"
     if kind == "share":
-        return f"{float(value):.0%}"  # type: ignore[arg-type]
+        return format_share(float(value), lang)  # type: ignore[arg-type]
     if kind in {"count", "score"}:
         number = float(value)  # type: ignore[arg-type]
-        return f"{number:.0f}" if number.is_integer() else f"{number:.1f}"
+        return format_number(number, lang, decimals=0 if number.is_integer() else 1)
     return _answer_label(indicator, str(value), lang)
 
 
@@ -571,7 +573,7 @@ def summarize_groups(
             if bool(part["too_small"].iloc[0]):
                 continue
             details[str(group)] = " · ".join(
-                f"{_answer_label(indicator, str(c), lang)} {p:.0%}"
+                f"{_answer_label(indicator, str(c), lang)} {format_share(p, lang)}"
                 for c, p in zip(part["category"], part["share"], strict=True)
             )
     out = []
@@ -580,7 +582,8 @@ def summarize_groups(
         small = bool(row.too_small)
         share = None if kind != "share" or small or pd.isna(row.share) else float(row.share)
         if kind in {"count", "score"} and not small and pd.notna(row.mean):
-            details[code] = f"{t('app.summary.mean', lang)} {float(row.mean):.1f}"
+            mean = format_number(float(row.mean), lang, decimals=1)
+            details[code] = f"{t('app.summary.mean', lang)} {mean}"
         if kind == "category":
             small = code not in details
         out.append(
@@ -718,34 +721,6 @@ def render_commune(
     )
 
 
-def _group_text(
-    agg: pd.DataFrame, kind: Kind, code: str, *, indicator: str, mine: object, lang: Lang
-) -> str:
-    """Return one cell of the profile table: a group's share [95% CI], mean or answer."""
-    part = agg.loc[agg["group"].astype(str) == code]
-    if part.empty:
-        return "–"
-    if kind == "category":
-        n = int(part["n_valid"].iloc[0])
-        if bool(part["too_small"].iloc[0]):
-            return f"{t('app.status.too_small', lang)} (n = {n})"
-        pick = part.loc[part["category"].astype(str) == str(mine)] if mine is not None else part
-        if pick.empty:
-            pick = part
-        best = pick.sort_values("count", ascending=False, kind="stable").iloc[0]
-        answer = _answer_label(indicator, str(best["category"]), lang)
-        return (
-            f"{answer}: {best['share']:.0%} [{best['ci_low']:.0%}–{best['ci_high']:.0%}] (n = {n})"
-        )
-    row = part.iloc[0]
-    n = int(row["n_valid"])
-    if bool(row["too_small"]) or pd.isna(row["value"]):
-        return f"{t('app.status.too_small', lang)} (n = {n})"
-    if kind == "share":
-        return f"{row['share']:.0%} [{row['ci_low']:.0%}–{row['ci_high']:.0%}] (n = {n})"
-    return f"{t('app.summary.mean', lang)} {float(row['mean']):.1f} (n = {n})"
-
-
 def search_communes(query: str, gdf_communes: pd.DataFrame, *, lang: Lang = "en") -> pd.DataFrame:
     """Return the communes any of whose names (FR/NL/DE/EN) or code contains ``query``.
 
@@ -822,7 +797,9 @@ def render_landing(
     values["n"] = 0
     values["status"] = ["ok" if r in by_region else "no_data" for r in regions]
     values["label"] = [
-        f"{by_region[r]:.0%} ({t('app.home.published', lang)})" if r in by_region else "–"
+        f"{format_share(by_region[r], lang)} ({t('app.home.published', lang)})"
+        if r in by_region
+        else "–"
         for r in regions
     ]
     classification = classify(
@@ -1036,7 +1013,7 @@ def _category_values(
     )
     shares = top["share"].to_numpy(dtype=float)
     out["label"] = [
-        f"{_value_text(v, 'category', lang, indicator)} ({p:.0%}, n = {k})"
+        f"{_value_text(v, 'category', lang, indicator)} ({format_share(p, lang)}, n = {k})"
         if s == "ok"
         else t(f"app.status.{s}", lang)
         for v, p, k, s in zip(out["value"], shares, out["n"], out["status"], strict=True)
@@ -1109,6 +1086,38 @@ def _table(
     labels.index = labels.index.astype(str)
     table["class"] = labels.reindex(codes).fillna("").astype(str).to_numpy()
     return table
+
+
+def _group_text(
+    agg: pd.DataFrame, kind: Kind, code: str, *, indicator: str, mine: object, lang: Lang
+) -> str:
+    """Return one cell of the profile table: a group's share [95% CI], mean or answer."""
+    part = agg.loc[agg["group"].astype(str) == code]
+    if part.empty:
+        return "–"
+    if kind == "category":
+        n = int(part["n_valid"].iloc[0])
+        if bool(part["too_small"].iloc[0]):
+            return f"{t('app.status.too_small', lang)} (n = {n})"
+        pick = part.loc[part["category"].astype(str) == str(mine)] if mine is not None else part
+        if pick.empty:
+            pick = part
+        best = pick.sort_values("count", ascending=False, kind="stable").iloc[0]
+        answer = _answer_label(indicator, str(best["category"]), lang)
+        return f"{answer}: {_share_ci(best, lang)} (n = {n})"
+    row = part.iloc[0]
+    n = int(row["n_valid"])
+    if bool(row["too_small"]) or pd.isna(row["value"]):
+        return f"{t('app.status.too_small', lang)} (n = {n})"
+    if kind == "share":
+        return f"{_share_ci(row, lang)} (n = {n})"
+    mean = format_number(float(row["mean"]), lang, decimals=1)
+    return f"{t('app.summary.mean', lang)} {mean} (n = {n})"
+
+
+def _share_ci(row: pd.Series, lang: Lang) -> str:
+    low, high = format_share(row["ci_low"], lang), format_share(row["ci_high"], lang)
+    return f"{format_share(row['share'], lang)} [{low}–{high}]"
 
 
 def _answer_label(indicator: str, value: str, lang: Lang) -> str:
