@@ -25,7 +25,7 @@ from geobaro.app.upload import (
     process_upload,
     store_upload,
 )
-from geobaro.i18n import Lang, t
+from geobaro.i18n import Lang, format_number, format_share, t
 
 if TYPE_CHECKING:
     from geobaro.app.state import ViewState
@@ -602,7 +602,11 @@ def _key_figures(figures: pd.DataFrame, lang: Lang) -> None:
             cols = st.columns(3)
             for col, rec in zip(cols, records[start : start + 3], strict=False):
                 value = float(rec["value"])
-                text = f"{value:.0f}%" if rec["unit"] == "percent" else f"{value:.0f}"
+                text = (
+                    format_share(value / 100, lang)
+                    if rec["unit"] == "percent"
+                    else format_number(value, lang)
+                )
                 col.metric(str(rec[label_col]), text)
                 url = str(rec.get("source_url") or "")
                 if url.startswith(("https://", "http://")):
