@@ -21,7 +21,6 @@ from harness import (
 pytestmark = pytest.mark.browser
 
 NOTICE = ".st-key-illustrative_notice"
-EXPLORE_MAP = f".st-key-explore_map_box {MAP_IFRAME}"
 
 
 def _open(w: Watched, app: RunningApp, **query: str | int) -> Any:
