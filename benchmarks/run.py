@@ -208,17 +208,14 @@ def measure_browser(*, sessions: int, cold_repeats: int) -> dict[str, Any]:
             healthy = time.perf_counter() - app.started_at
             url = app.url(**query)
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            received: dict[str, int] = {}
+            received: dict[str, dict[str, int]] = {"websocket": {"wire": 0, "body": 0}}
+            responses: list[Any] = []
 
-            def on_response(r: Any, received: dict[str, int] = received) -> None:
-                kind = _http_kind(r.url)
-                received[kind] = received.get(kind, 0) + _body_len(r)
+            def on_frame(payload: Any, ws: dict[str, int] = received["websocket"]) -> None:
+                # Playwright hands over the decompressed payload: on the wire is not known
+                ws["body"] += len(payload if isinstance(payload, bytes) else payload.encode())
 
-            def on_frame(payload: Any, received: dict[str, int] = received) -> None:
-                size = len(payload if isinstance(payload, bytes) else payload.encode())
-                received["websocket"] = received.get("websocket", 0) + size
-
-            page.on("response", on_response)
+            page.on("response", lambda r, keep=responses: keep.append(r))
             page.on("websocket", lambda ws, cb=on_frame: ws.on("framereceived", cb))
             page.goto(url)
             page.wait_for_selector(MAP_IFRAME, state="attached", timeout=60_000)
@@ -234,6 +231,12 @@ def measure_browser(*, sessions: int, cold_repeats: int) -> dict[str, Any]:
                 drawn,
             )
             wait_for_paths(page, at_least=589, timeout=30, stable=2.0)
+            for r in responses:
+                body, wire = _body_sizes(r)
+                kind = _http_kind(r.url)
+                got = received.setdefault(kind, {"wire": 0, "body": 0})
+                got["wire"] += wire
+                got["body"] += body
             out.setdefault("first_load_bytes", dict(received))  # the first, cache-less load
             page.screenshot(path=str(art / "commune-map.png"))
             page.close()
@@ -367,12 +370,17 @@ def _http_kind(url: str) -> str:
     return "page and other"
 
 
-def _body_len(response: Any) -> int:
+def _body_sizes(response: Any) -> tuple[int, int]:
+    """Uncompressed body length and body bytes on the wire (gzip-encoded when it was)."""
     try:
-        size = response.request.sizes().get("responseBodySize", 0)
-        return int(size) if size and size > 0 else len(response.body())
+        body = len(response.body())
+    except Exception:  # redirects and aborted responses have no body
+        return 0, 0
+    try:
+        wire = int(response.request.sizes().get("responseBodySize", body))
     except Exception:
-        return 0
+        wire = body
+    return body, wire if wire > 0 else body
 
 
 def fill_rows(
@@ -410,7 +418,10 @@ def fill_rows(
     )
     if br:
         for kind, size in sorted(br["first_load_bytes"].items()):
-            res.add(Row(f"browser, first load: {kind}", "-", kb(size), ""))
+            wire = f"{kb(size['wire'])} on the wire, " if size["wire"] else ""
+            res.add(
+                Row(f"browser, first load: {kind}", "-", f"{wire}{kb(size['body'])} decoded", "")
+            )
     bchk = base.get("check", {})
     res.add(
         Row(
