@@ -277,3 +277,30 @@ def test_landing_maps_the_published_regional_concern_figures():
     assert by_code == pytest.approx({"02000": 0.84, "03000": 0.45, "04000": 0.88})
     assert {"66", "113"} <= {f"{v:.0f}" for v in landing.figures["value"]}
     assert landing.figures["source_url"].notna().any()
+
+
+# --- exports ---------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_exports_of_the_commune_map(ref, indicators):
+    import io
+    import json
+
+    from PIL import Image
+
+    view = views.render_explore(
+        views.ExploreRequest("feels_concerned", standalone=False), indicators, gdf_communes=ref
+    )
+    files = {f.kind: f for f in views.list_exports(view, indicators, gdf_communes=ref)}
+    assert set(files) == {"html", "png", "csv", "geojson"}
+    page = files["html"].build().decode("utf-8")
+    assert "/app/static/" not in page  # standalone: Leaflet inlined
+    assert "L.map" in page or "L.Map" in page
+    image = Image.open(io.BytesIO(files["png"].build()))
+    assert image.format == "PNG"
+    assert image.size == (1600, 1200)
+    geojson = json.loads(files["geojson"].build())
+    assert len(geojson["features"]) == 589
+    rows = files["csv"].build().decode("utf-8-sig").splitlines()
+    assert len(rows) == 590

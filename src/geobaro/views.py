@@ -7,7 +7,8 @@ call here, so every view can be tested, cached and exported without a browser.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
@@ -37,6 +38,7 @@ __all__ = [
     "CompareResult",
     "ExploreRequest",
     "ExploreResult",
+    "ExportFile",
     "GroupSummary",
     "LandingResult",
     "Region",
@@ -45,6 +47,7 @@ __all__ = [
     "format_value",
     "indicator_kind",
     "indicator_label",
+    "list_exports",
     "list_indicators",
     "map_values",
     "render_commune",
@@ -223,6 +226,26 @@ class CommuneProfile:
     province: str
     response_status: str
     table: pd.DataFrame
+
+
+@dataclass(frozen=True, eq=False)
+class ExportFile:
+    """One download of the explore view, built only when asked for.
+
+    Attributes
+    ----------
+    kind
+        ``html``, ``png``, ``csv`` or ``geojson``.
+    file_name, mime
+        Suggested file name and media type.
+    build
+        Returns the file's bytes.
+    """
+
+    kind: Literal["html", "png", "csv", "geojson"]
+    file_name: str
+    mime: str
+    build: Callable[[], bytes]
 
 
 @dataclass(frozen=True, eq=False)
@@ -759,6 +782,75 @@ def search_communes(query: str, gdf_communes: pd.DataFrame, *, lang: Lang = "en"
     found["_rank"] = (~exact[hit]).astype(int)
     found = found.sort_values(["_rank", "label"], kind="stable").drop(columns="_rank")
     return found.reset_index(drop=True)
+
+
+def list_exports(
+    result: ExploreResult,
+    indicators_df: pd.DataFrame,
+    *,
+    gdf_communes: pd.DataFrame,
+    attribution: str | None = None,
+) -> tuple[ExportFile, ...]:
+    """Return the downloads of an explore view: map as HTML and PNG, table, joined GeoJSON.
+
+    The HTML page is standalone (Leaflet inlined, legend, title and full attribution in the
+    map); the PNG carries legend, title, source, attribution and, for the sample, the
+    illustrative notice; CSV cells are neutralised against spreadsheet formulas.
+
+    Examples
+    --------
+    >>> from geobaro.boundaries import load_units
+    >>> from geobaro.indicators import compute_indicators
+    >>> from geobaro.sample import load_sample
+    >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
+    >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
+    >>> view = render_explore(ExploreRequest("feels_concerned", level="region"), ind,
+    ...                       gdf_communes=ref)
+    >>> files = list_exports(view, ind, gdf_communes=ref)
+    >>> [f.file_name for f in files][2]
+    'geobaro_feels_concerned_region_2018.csv'
+    >>> files[2].build().decode("utf-8-sig").splitlines()[0].split(",")[:3]
+    ['nis_code', 'name', 'region']
+    """
+    from geobaro import export
+
+    request = result.request
+    stem = f"geobaro_{request.indicator}_{request.level}_{request.vintage}"
+
+    def html_page() -> bytes:
+        page = result
+        if not request.standalone:
+            page = render_explore(
+                replace(request, standalone=True),
+                indicators_df,
+                gdf_communes=gdf_communes,
+                gdf_units=result.gdf_units,
+            )
+        return export.export_html(page.map, title=result.title)
+
+    def png() -> bytes:
+        return export.export_png(
+            result.gdf_units,
+            result.values,
+            result.classification,
+            title=result.title,
+            source=t(f"app.source.{request.source}", request.lang),
+            attribution=attribution,
+            lang=request.lang,
+            illustrative=request.source == "sample",
+        )
+
+    return (
+        ExportFile("html", f"{stem}.html", "text/html", html_page),
+        ExportFile("png", f"{stem}.png", "image/png", png),
+        ExportFile("csv", f"{stem}.csv", "text/csv", lambda: export.export_csv(result.table)),
+        ExportFile(
+            "geojson",
+            f"{stem}.geojson",
+            "application/geo+json",
+            lambda: export.export_geojson(result.gdf_units, result.values),
+        ),
+    )
 
 
 def render_landing(

@@ -7,7 +7,6 @@ import html
 import logging
 import re
 import threading
-from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
@@ -656,71 +655,28 @@ def _table_config(request: views.ExploreRequest, lang: Lang) -> dict[str, Any]:
 
 
 def _exports(result: views.ExploreResult, indicators: pd.DataFrame, lang: Lang) -> None:
-    """Download buttons: map as HTML and PNG, table as CSV, joined data as GeoJSON."""
-    from geobaro import export
+    """Download buttons: map as HTML and PNG, table as CSV, joined data as GeoJSON.
 
-    stem = f"geobaro_{result.request.indicator}_{result.request.level}_{result.request.vintage}"
-    illustrative = result.request.source == "sample"
-
-    def png() -> bytes:
-        return export.export_png(
-            result.gdf_units,
-            result.values,
-            result.classification,
-            title=result.title,
-            source=t(f"app.source.{result.request.source}", lang),
-            attribution=resources.get_attribution(),
-            lang=lang,
-            illustrative=illustrative,
-            width_px=1600,
-            height_px=1200,
-        )
-
-    def standalone_html() -> bytes:
-        # the exported page carries its legend inside the map, unlike the app's map
-        with_legend = views.render_explore(
-            replace(result.request, standalone=True),
-            indicators,
-            gdf_communes=resources.get_communes(),
-            gdf_units=result.gdf_units,
-        )
-        return export.export_html(with_legend.map, title=result.title)
-
+    Each file is built only when its button is clicked.
+    """
+    files = views.list_exports(
+        result,
+        indicators,
+        gdf_communes=resources.get_communes(),
+        attribution=resources.get_attribution(),
+    )
     with st.container(key="exports"):
         st.markdown(f"**{t('app.export.title', lang)}**")
-        cols = st.columns(4)
-        cols[0].download_button(
-            t("app.export.html", lang),
-            data=standalone_html,
-            file_name=f"{stem}.html",
-            mime="text/html",
-            key="download_html",
-            on_click="ignore",
-        )
-        cols[1].download_button(
-            t("app.export.png", lang),
-            data=png,
-            file_name=f"{stem}.png",
-            mime="image/png",
-            key="download_png",
-            on_click="ignore",
-        )
-        cols[2].download_button(
-            t("app.export.csv", lang),
-            data=lambda: export.export_csv(result.table),
-            file_name=f"{stem}.csv",
-            mime="text/csv",
-            key="download_csv",
-            on_click="ignore",
-        )
-        cols[3].download_button(
-            t("app.export.geojson", lang),
-            data=lambda: export.export_geojson(result.gdf_units, result.values),
-            file_name=f"{stem}.geojson",
-            mime="application/geo+json",
-            key="download_geojson",
-            on_click="ignore",
-        )
+        cols = st.columns(len(files))
+        for col, file in zip(cols, files, strict=True):
+            col.download_button(
+                t(f"app.export.{file.kind}", lang),
+                data=file.build,
+                file_name=file.file_name,
+                mime=file.mime,
+                key=f"download_{file.kind}",
+                on_click="ignore",
+            )
 
 
 def _status_key(status: str) -> str:
