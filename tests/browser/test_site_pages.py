@@ -98,3 +98,51 @@ def test_index_links_open_pages(static_site: SiteResult, offline_page: Any) -> N
     )
     snap(page, "site-index-to-commune")
     assert page.outside == []
+
+
+def test_site_served_by_a_plain_static_server(static_site: SiteResult, browser: Any) -> None:
+    """Any static host works: Python's http.server on 127.0.0.1 serves the pages as files."""
+    import functools
+    import http.server
+    import threading
+
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(static_site.out_dir)
+    )
+    handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    outside: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    ctx.route("**/*", only_local)
+    try:
+        page = ctx.new_page()
+        page.goto(base + "maps/compare-feels_concerned.html")
+        page.wait_for_function(
+            f"""() => {{
+                const fs = [...document.querySelectorAll('iframe.map')];
+                return fs.length === 3 && fs.every(f => f.contentDocument &&
+                    f.contentDocument.querySelectorAll('{PATHS}').length > 0);
+            }}""",
+            timeout=30_000,
+        )
+        assert _frame_paths(page) == [262, 308, 19]
+        csv = page.request.get(base + "data/commune-feels_concerned.csv")
+        assert csv.ok
+        assert b"illustrative" in csv.body()
+        assert outside == []
+        snap(page, "site-served-compare")
+    finally:
+        ctx.close()
+        server.shutdown()
+        server.server_close()
