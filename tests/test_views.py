@@ -304,3 +304,21 @@ def test_exports_of_the_commune_map(ref, indicators):
     assert len(geojson["features"]) == 589
     rows = files["csv"].build().decode("utf-8-sig").splitlines()
     assert len(rows) == 590
+
+
+@pytest.mark.parametrize("indicator", ["feels_concerned", "concern", "n_domains"])
+@pytest.mark.parametrize("level", ["commune", "province"])
+def test_views_hold_with_no_answer_at_all(ref, indicator, level):
+    survey = pd.DataFrame(
+        {"nis_code": ["11001", "11002"], "response_status": ["refused", "not_reached"]}
+    )
+    nobody = compute_indicators(survey, ref)
+    explore = views.render_explore(
+        views.ExploreRequest(indicator, level=level), nobody, gdf_communes=ref
+    )
+    assert (explore.table["n"] == 0).all()
+    compare = views.render_compare(
+        views.CompareRequest(indicator, level=level), nobody, gdf_communes=ref
+    )
+    assert all(p.summary.respondents == 0 for p in compare.panels)
+    assert all(p.summary.share is None for p in compare.panels)

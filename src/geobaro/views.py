@@ -515,7 +515,7 @@ def render_compare(
         if request.scale == "panel":
             klass = _classify(part, map_kind, request=request)
         else:
-            klass = _restrict(shared, part, request.lang, map_kind)
+            klass = _restrict(shared, part, map_kind, request=request)
         fmap = build_choropleth(
             gdf_region,
             part,
@@ -949,12 +949,15 @@ def _classify(
 
 
 def _restrict(
-    shared: Classification, part: pd.DataFrame, lang: Lang, map_kind: str
+    shared: Classification, part: pd.DataFrame, map_kind: str, *, request: CompareRequest
 ) -> Classification:
     """Classify a panel with the shared classes, so counts in its legend are its own."""
+    lang = request.lang
     if map_kind == "categorical":
         categories = tuple(e.label for e in shared.legend if e.kind == "category")
         return classify(part, kind="categorical", lang=lang, categories=categories or None)
+    if not shared.bins:  # nothing to classify anywhere: the panel shows statuses only
+        return _classify(part, map_kind, request=request)
     return classify(part, kind="sequential", bins=shared.bins, lang=lang)
 
 
