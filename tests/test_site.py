@@ -233,7 +233,7 @@ def test_own_survey_file_is_not_labelled_illustrative(tmp_path: Path) -> None:
     survey = tmp_path / "answers.csv"
     survey.write_text(
         "nis_code;response_status;feels_concerned\n"
-        "62063;answered;yes\n44021;answered;no\n21004;refused;\n",
+        "62063;answered;yes\n44021;answered;no\n21004;refused;\n99999;answered;<b>x</b>\n",
         encoding="utf-8",
     )
     out = tmp_path / "site"
@@ -254,6 +254,14 @@ def test_own_survey_file_is_not_labelled_illustrative(tmp_path: Path) -> None:
     assert {r["data_status"] for r in rows} == {"real"}
     assert len(rows) == 589
     assert status["62063"] != status["21004"]
+    # the rejected row is in the site, linked from the index, never dropped silently
+    assert "data/rejected_rows.csv" in result.files
+    rejected = list(
+        csv.DictReader(io.StringIO((out / "data/rejected_rows.csv").read_text("utf-8-sig")))
+    )
+    assert {r["row"] for r in rejected} == {"5"}  # one row, one line per problem
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert 'href="data/rejected_rows.csv"' in index
 
 
 def test_pages_follow_the_language(tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
     from geobaro.boundaries import Level, Vintage
     from geobaro.i18n import Lang
-    from geobaro.maps import Classification
+    from geobaro.maps import Classification, Scheme
     from geobaro.survey import SurveyResult
 
 __all__ = [
@@ -104,7 +104,7 @@ def export_site(
     levels: Sequence[Level] = SITE_LEVELS,
     lang: Lang = "en",
     vintage: Vintage = "2018",
-    scheme: str = "quantiles",
+    scheme: Scheme = "quantiles",
     k: int = 5,
     compare: bool = True,
     home: bool = True,
@@ -216,8 +216,15 @@ def export_site(
                     gdf_units=gdf_units,
                 )
             )
-    pages.append(_write_index(ctx, pages))
-    files = tuple(sorted({p.path for p in pages} | {f for p in pages for f in p.data_files}))
+    report_file = _write_report(ctx, result) if survey is not None else None
+    pages.append(_write_index(ctx, pages, report_file))
+    files = tuple(
+        sorted(
+            {p.path for p in pages}
+            | {f for p in pages for f in p.data_files}
+            | ({report_file} if report_file else set())
+        )
+    )
     log.info("static site: %d pages, %d files in %s", len(pages), len(files), out_dir)
     return SiteResult(out_dir, tuple(pages), illustrative, ctx.source_name, files)
 
@@ -276,7 +283,7 @@ def _write_map_page(
     indicator: str,
     level: Level,
     vintage: Vintage,
-    scheme: str,
+    scheme: Scheme,
     k: int,
     indicators_df: pd.DataFrame,
     gdf_communes: gpd.GeoDataFrame,
@@ -287,7 +294,7 @@ def _write_map_page(
     request = ExploreRequest(
         indicator=indicator,
         level=level,
-        scheme=scheme,  # type: ignore[arg-type]
+        scheme=scheme,
         k=k,
         vintage=vintage,
         lang=ctx.lang,
@@ -317,7 +324,7 @@ def _write_compare_page(
     reuse: tuple[str, ...] | None,
     indicator: str,
     vintage: Vintage,
-    scheme: str,
+    scheme: Scheme,
     k: int,
     indicators_df: pd.DataFrame,
     gdf_communes: gpd.GeoDataFrame,
@@ -328,7 +335,7 @@ def _write_compare_page(
     request = CompareRequest(
         indicator=indicator,
         level="commune",
-        scheme=scheme,  # type: ignore[arg-type]
+        scheme=scheme,
         k=k,
         vintage=vintage,
         lang=ctx.lang,
@@ -393,7 +400,25 @@ def _write_home(ctx: _Context) -> SitePage:
     return SitePage(path, "home", title, maps=1, units=len(view.values))
 
 
-def _write_index(ctx: _Context, pages: list[SitePage]) -> SitePage:
+def _write_report(ctx: _Context, result: SurveyResult) -> str | None:
+    """Write the rejected rows of the survey file (nothing is dropped silently)."""
+    from geobaro.export import export_csv
+
+    report = result.report
+    log.info("survey %s: %s", ctx.source_name, report.summary())
+    if report.rejected.empty:
+        return None
+    log.warning(
+        "%d row(s) of %s were rejected; see data/rejected_rows.csv",
+        report.rows_rejected,
+        ctx.source_name,
+    )
+    path = "data/rejected_rows.csv"
+    (ctx.out_dir / path).write_bytes(export_csv(report.rejected))
+    return path
+
+
+def _write_index(ctx: _Context, pages: list[SitePage], report_file: str | None) -> SitePage:
     from geobaro.views import indicator_label
 
     title = "geobaro — Smart City barometer of Belgian communes: static maps"
@@ -424,8 +449,16 @@ def _write_index(ctx: _Context, pages: list[SitePage]) -> SitePage:
             f" <code>{_esc(ind)}</code></th>{''.join(cells)}</tr>"
         )
     home = next((p for p in pages if p.kind == "home"), None)
+    rejected = (
+        f'<p class="hint">Some rows of {_esc(ctx.source_name)} were rejected: '
+        f'<a href="{_esc(report_file)}">{_esc(report_file)}</a> lists each one with its '
+        "reason.</p>"
+        if report_file
+        else ""
+    )
     body = "\n".join(
         [
+            rejected,
             f'<p><a href="{home.path}">Published key figures of the 2017 barometer</a></p>'
             if home
             else "",
