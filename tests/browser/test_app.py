@@ -242,3 +242,4 @@ def test_no_frame_loads_anything_from_outside(app: RunningApp, watched: Watched)
     wait_for_paths(page, at_least=3, timeout=60)
     assert outside == []
     assert len(map_frames(page)) == 1
+    snap(page, "explore-region-offline")
