@@ -5,6 +5,8 @@ from __future__ import annotations
 import folium
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as hst
 
 from geobaro import views
 from geobaro.boundaries import load_units
@@ -322,3 +324,41 @@ def test_views_hold_with_no_answer_at_all(ref, indicator, level):
     )
     assert all(p.summary.respondents == 0 for p in compare.panels)
     assert all(p.summary.share is None for p in compare.panels)
+
+
+STATUSES = ["answered", "refused", "not_reached"]
+ANSWERS = ["yes", "partly", "no", "dont_know", None]
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=hst.data())
+def test_map_values_invariants_on_random_surveys(ref, data):
+    codes = data.draw(
+        hst.lists(hst.sampled_from(ref["nis_code"].tolist()), min_size=1, max_size=60, unique=True)
+    )
+    statuses = data.draw(
+        hst.lists(hst.sampled_from(STATUSES), min_size=len(codes), max_size=len(codes))
+    )
+    answers = data.draw(
+        hst.lists(hst.sampled_from(ANSWERS), min_size=len(codes), max_size=len(codes))
+    )
+    pairs = list(zip(statuses, answers, strict=True))
+    survey = pd.DataFrame(
+        {
+            "nis_code": codes,
+            "response_status": statuses,
+            "feels_concerned": [a if s == "answered" else None for s, a in pairs],
+        }
+    )
+    ind = compute_indicators(survey, ref)
+    answered = sum(s == "answered" and a is not None for s, a in pairs)
+    for level in ("commune", "region"):
+        values = views.map_values(ind, ref, indicator="feels_concerned", level=level)
+        assert set(values["status"]) <= {"ok", "not_reached", "refused", "too_small", "no_data"}
+        assert int(values["n"].sum()) == answered  # every answer counted once, at every level
+        shown = values.loc[values["status"] == "ok"]
+        if level == "region":
+            assert shown["value"].astype(float).between(0, 1).all()
+            assert (shown["n"] >= 5).all()  # small groups never show a share
