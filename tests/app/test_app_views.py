@@ -21,6 +21,8 @@ def open_app(**params: str) -> AppTest:
 
 def no_exception(at: AppTest) -> None:
     assert not at.exception, [e.message for e in at.exception]
+    # the app turns a failing view into an error message: that counts as a failure too
+    assert not [e.value for e in at.error if "could not be built" in e.value]
 
 
 def warnings_text(at: AppTest) -> str:
@@ -114,6 +116,16 @@ def test_later_boundary_vintages_group_the_2018_communes(vintage, units):
     no_exception(at)
     assert len(dataframe(at, "explore_table")) == units
     assert at.title[0].value == "Karte erkunden"
+
+
+@pytest.mark.parametrize("view", ["explore", "compare", "commune"])
+def test_a_link_with_unknown_values_opens_with_defaults(view):
+    at = open_app(view=view, indicator="bogus", commune="99999", k="42", level="<b>")
+    no_exception(at)
+    assert at.query_params.get("indicator") in {None, "feels_concerned"}
+    assert at.query_params["level"] == "commune"
+    assert at.query_params["k"] == "5"
+    assert at.query_params.get("commune") != "99999"
 
 
 def test_compare_shows_three_regions_and_urban_rural():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -10,8 +11,13 @@ import streamlit as st
 
 from geobaro.app import pages
 from geobaro.app.pages import NOTICE_FLAG, PENDING_SOURCE_KEY, escape_markdown
-from geobaro.app.resources import ensure_boundaries, get_attribution, install_assets
-from geobaro.app.session import seed_widget, view_state
+from geobaro.app.resources import (
+    ensure_boundaries,
+    get_attribution,
+    get_communes,
+    install_assets,
+)
+from geobaro.app.session import STATE_KEY, seed_widget, view_state
 from geobaro.app.state import LANGS, VIEWS, ViewState
 from geobaro.app.upload import current_upload
 from geobaro.errors import BoundaryDataError, GeobaroError
@@ -50,10 +56,14 @@ def main(static_dir: Path | None = None) -> None:
     if not _boundaries_ready(lang):
         return
     install_assets(str(static_dir or Path("static")))
+    state = _check_against_data(state)
     try:
         _PAGES[state.view](lang)
     except GeobaroError as exc:
         st.error(f"{t('app.error.generic', lang)}\n\n{escape_markdown(str(exc))}")
+    except Exception:  # a bug must not show a traceback; the log keeps it
+        log.exception("view %s failed", state.view)
+        st.error(t("app.error.generic", lang))
     _footer(lang)
     _write_url()
 
@@ -105,6 +115,24 @@ def _boundaries_ready(lang: Lang) -> bool:
     if bar is not None:
         bar.empty()
     return True
+
+
+def _check_against_data(state: ViewState) -> ViewState:
+    """Drop an indicator or commune of a link that the data does not know."""
+    from geobaro.views import list_indicators
+
+    changes: dict[str, str] = {}
+    if state.indicator and state.indicator not in list_indicators():
+        changes["indicator"] = ""
+    if state.commune and state.commune not in set(get_communes()["nis_code"]):
+        changes["commune"] = ""
+    if not changes:
+        return state
+    for name in changes:
+        st.session_state.pop(name, None)  # their widgets are not drawn yet in this run
+    state = replace(state, **changes)
+    st.session_state[STATE_KEY] = state
+    return state
 
 
 def _footer(lang: Lang) -> None:
