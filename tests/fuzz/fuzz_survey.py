@@ -1,0 +1,51 @@
+"""Atheris (libFuzzer) harness for the survey reader.
+
+Run by hand for as long as you like::
+
+    .venv/bin/python tests/fuzz/fuzz_survey.py -max_total_time=600 /tmp/corpus
+
+(``tests/fuzz/test_fuzz.py`` runs it for a bounded number of inputs in CI.) Any exception
+other than `SurveyValidationError`, and any report whose rows do not add up, is a crash.
+The first byte of each input picks the file name the reader is told, the rest is the file.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import atheris
+
+with atheris.instrument_imports(include=["geobaro"]):
+    from geobaro.errors import SurveyValidationError
+    from geobaro.survey import load_survey
+
+from geobaro.boundaries import load_communes
+
+_NAMES = (None, "survey.csv", "survey.xlsx", "survey.txt", "survey.tsv")
+_COMMUNES = load_communes()
+
+
+def test_one_input(data: bytes) -> None:
+    """Load one fuzzed file; fail on anything but data with a consistent report or one error."""
+    if not data:
+        return
+    name = _NAMES[data[0] % len(_NAMES)]
+    try:
+        result = load_survey(data[1:], filename=name, gdf_communes=_COMMUNES, time_limit=10)
+    except SurveyValidationError:
+        return
+    report = result.report
+    if report.rows_used + report.rows_rejected != report.rows_in:
+        raise AssertionError(f"rows lost: {report.summary()}")
+    if report.rows_used != len(result.data) or not result.data["nis_code"].is_unique:
+        raise AssertionError(f"data and report disagree: {report.summary()}")
+
+
+def main() -> None:
+    """Start libFuzzer with the command-line arguments."""
+    atheris.Setup(sys.argv, test_one_input)
+    atheris.Fuzz()
+
+
+if __name__ == "__main__":
+    main()
