@@ -15,6 +15,7 @@ from geobaro.errors import (
     SurveyValidationError,
 )
 from geobaro.indicators import INDICATORS, compute_indicators
+from geobaro.maps import build_choropleth, classify
 from geobaro.published import key_figures, load_published
 from geobaro.sample import load_sample
 from geobaro.survey import SurveyResult, load_survey
@@ -36,6 +37,8 @@ __all__ = [
     "SurveyValidationError",
     "__version__",
     "aggregate_by",
+    "build_choropleth",
+    "classify",
     "compute_indicators",
     "get_settings",
     "key_figures",
