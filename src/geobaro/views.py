@@ -1216,8 +1216,13 @@ def _share_ci(row: pd.Series, lang: Lang) -> str:
 
 
 def _answer_label(indicator: str, value: str, lang: Lang) -> str:
+    """Return an answer's label: the map legend's wording first, then the questionnaire's."""
     from geobaro.schema import QUESTIONS
 
+    key = f"maps.answer.{value}"
+    text = t(key, lang)
+    if text != key:
+        return text
     spec = INDICATORS.get(indicator)
     question = QUESTIONS.get(getattr(spec, "question", indicator) or indicator)
     if question is not None and value in question.values:
