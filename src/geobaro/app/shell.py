@@ -121,7 +121,7 @@ def _check_against_data(state: ViewState) -> ViewState:
     """Drop an indicator or commune of a link that the data does not know."""
     from geobaro.views import list_indicators
 
-    changes: dict[str, str] = {}
+    changes: dict[str, Any] = {}
     if state.indicator and state.indicator not in list_indicators():
         changes["indicator"] = ""
     if state.commune and state.commune not in set(get_communes()["nis_code"]):
