@@ -277,6 +277,16 @@ def test_unusable_file_gets_one_clear_message():
     assert at.radio(key="source").value == "sample"
 
 
+def test_first_start_prepares_the_boundaries_then_shows_the_view(tmp_path, monkeypatch):
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("GEOBARO_CACHE_DIR", str(cache))
+    at = open_app(view="home")
+    no_exception(at)
+    assert not at.error
+    assert (cache / "prepared.json").is_file()
+    assert at.title[0].value == "Smart City barometer of Belgian communes"
+
+
 def test_missing_boundaries_show_a_clear_error_not_a_traceback(tmp_path, monkeypatch):
     monkeypatch.setenv("GEOBARO_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("GEOBARO_NO_DEFAULT_MIRROR", "1")
