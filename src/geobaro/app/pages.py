@@ -308,6 +308,10 @@ def show_data(lang: Lang) -> None:
         _illustrative_notice(lang)
     st.subheader(t("app.data.upload", lang))
     st.markdown(t("app.data.upload_help", lang))
+    schema = _schema_text()
+    if schema:
+        with st.expander(t("app.data.format", lang)):
+            st.markdown(schema)
     st.download_button(
         t("app.data.template", lang),
         data=survey_template(),
@@ -340,6 +344,17 @@ def show_data(lang: Lang) -> None:
             st.session_state[PENDING_SOURCE_KEY] = "sample"
             clear_upload()
             st.rerun()
+
+
+@st.cache_data(show_spinner=False)
+def _schema_text() -> str:
+    """Return ``data/survey/SCHEMA.md`` (a shipped, trusted file), or "" if it is missing."""
+    from geobaro.config import get_settings
+
+    try:
+        return (get_settings().survey_dir / "SCHEMA.md").read_text(encoding="utf-8")
+    except OSError:
+        return ""
 
 
 def survey_template() -> bytes:
@@ -452,6 +467,7 @@ def _indicator_controls(
         t("app.control.level", lang),
         LEVELS,
         key="level",
+        help=t("app.control.level_help", lang),
         format_func=lambda v: t(f"app.level.{v}", lang),
     )
     seed_widget("scheme")
@@ -459,6 +475,7 @@ def _indicator_controls(
         t("app.control.scheme", lang),
         SCHEMES,
         key="scheme",
+        help=t("app.control.scheme_help", lang),
         format_func=lambda s: t(f"app.scheme.{s}", lang),
     )
     seed_widget("k")
