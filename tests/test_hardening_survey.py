@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from geobaro.errors import SurveyValidationError
-from geobaro.schema import QUESTIONS
+from geobaro.schema import QUESTIONS, RESPONSE_STATUSES
 from geobaro.survey import PROBLEMS, REJECTED_COLUMNS, SurveyResult, load_survey
 
 _FUZZ = settings(
@@ -87,7 +87,22 @@ def check_outcome(source: bytes, gdf, **kwargs) -> SurveyResult | None:
     # nothing in the report can be re-read as a live spreadsheet formula
     for value in report.rejected["value"]:
         assert not value.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r")), value
+    _check_no_free_text(result)
     return result
+
+
+def _check_no_free_text(result: SurveyResult) -> None:
+    """Only answer codes reach the data: uploaded free text can never be shown or exported."""
+    data = result.data
+    assert set(data["response_status"]) <= set(RESPONSE_STATUSES)
+    for column in data.columns:
+        q = QUESTIONS.get(column)
+        if q is None or q.kind in ("multi", "bool"):
+            if column not in ("nis_code", "response_status"):
+                assert data[column].dtype == "boolean", column
+            continue
+        allowed = {str(v) for v in q.values} if q.kind == "single" else set(q.values)
+        assert set(data[column].dropna()) <= allowed, column
 
 
 def _csv_bytes(rows: list[list[str]], *, delimiter: str, encoding: str, newline: str) -> bytes:
@@ -460,3 +475,21 @@ def test_xlsx_with_too_many_texts_is_refused_before_loading_them(gdf_communes) -
     )
     with pytest.raises(SurveyValidationError, match="200001 distinct texts"):
         load_survey(raw, gdf_communes=gdf_communes, filename="s.xlsx")
+
+
+def test_report_exported_as_csv_holds_no_live_formula(gdf_communes) -> None:
+    """The rejected rows, as the static site and a download write them, stay inert text."""
+    from geobaro.export import export_csv
+
+    cells = [c for c in _HOSTILE if c != "\x00"]
+    rows = [["nis_code", "feels_concerned"]] + [["11001", c] for c in cells]
+    rows += [[c, "yes"] for c in cells]
+    raw = _csv_bytes(rows, delimiter=",", encoding="utf-8", newline="\n")
+    result = check_outcome(raw, gdf_communes)
+    assert result is not None
+    exported = export_csv(result.report.rejected).decode("utf-8-sig")
+    table = list(csv.reader(io.StringIO(exported, newline="")))
+    assert len(table) == len(result.report.rejected) + 1
+    for record in table:
+        for cell in record:
+            assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
