@@ -493,3 +493,11 @@ def test_report_exported_as_csv_holds_no_live_formula(gdf_communes) -> None:
     for record in table:
         for cell in record:
             assert not cell.startswith(("=", "+", "-", "@", "\t", "\r")), cell
+
+
+def test_unpacked_size_limit_comes_from_the_environment(gdf_communes, monkeypatch) -> None:
+    raw = _xlsx_bytes([["nis_code", "feels_concerned"], ["11001", "yes"]])
+    assert check_outcome(raw, gdf_communes, filename="s.xlsx") is not None
+    monkeypatch.setenv("GEOBARO_MAX_UNZIP_MB", "0.001")  # about 1 KB
+    with pytest.raises(SurveyValidationError, match="GEOBARO_MAX_UNZIP_MB"):
+        load_survey(raw, gdf_communes=gdf_communes, filename="s.xlsx")
