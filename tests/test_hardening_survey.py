@@ -501,3 +501,23 @@ def test_unpacked_size_limit_comes_from_the_environment(gdf_communes, monkeypatc
     monkeypatch.setenv("GEOBARO_MAX_UNZIP_MB", "0.001")  # about 1 KB
     with pytest.raises(SurveyValidationError, match="GEOBARO_MAX_UNZIP_MB"):
         load_survey(raw, gdf_communes=gdf_communes, filename="s.xlsx")
+
+
+@pytest.mark.parametrize("suffix", ["csv", "xlsx"])
+def test_a_hash_column_header_is_a_header_not_a_comment(gdf_communes, suffix) -> None:
+    rows = [
+        ["# illustrative notes, not a header"],
+        ["#", "nis_code", "feels_concerned"],
+        ["1", "11001", "yes"],
+        ["2", "11002", "no"],
+    ]
+    if suffix == "csv":
+        raw = b"# illustrative notes, not a header\n#,nis_code,feels_concerned\n"
+        raw += b"1,11001,yes\n2,11002,no\n"
+    else:
+        raw = _xlsx_bytes(rows)
+    result = check_outcome(raw, gdf_communes, filename=f"s.{suffix}")
+    assert result is not None
+    assert result.report.rows_in == 2
+    assert result.data["nis_code"].tolist() == ["11001", "11002"]
+    assert result.is_illustrative

@@ -442,7 +442,8 @@ def _parse_csv(raw: bytes, name: str, *, limits: Limits, deadline: Deadline) -> 
     skipped = 0
     comments: list[str] = []
     while skipped < len(lines) and (
-        not lines[skipped].strip() or lines[skipped].lstrip().startswith("#")
+        not lines[skipped].strip()
+        or (lines[skipped].lstrip().startswith("#") and not _is_header_line(lines[skipped]))
     ):
         if lines[skipped].strip():
             comments.append(lines[skipped].lstrip().lstrip("#").strip())
@@ -470,6 +471,28 @@ def _parse_csv(raw: bytes, name: str, *, limits: Limits, deadline: Deadline) -> 
             f"{name}: line {reader.line_num + skipped} cannot be read as CSV: {detail}"
         ) from exc
     return _to_table(header, records, comments, name, limits)
+
+
+def _is_header_line(line: str) -> bool:
+    """Tell whether a line starting with ``#`` is a header (a ``#`` column), not a comment."""
+    try:
+        cells = next(csv.reader([line], delimiter=_sniff_delimiter(line)), [])
+    except csv.Error:
+        return False
+    return _names_a_key(cells)
+
+
+def _names_a_key(cells: Sequence[str]) -> bool:
+    """Tell whether one of the cells is the header of a commune code or name column."""
+    for cell in cells[:_KEY_SEARCH]:
+        target = _TARGETS.get(normalize_header(cell))
+        if target is not None and target.role in ("key", "name"):
+            return True
+    return False
+
+
+#: Cells of a ``#`` line searched for a commune column header.
+_KEY_SEARCH = 50
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -614,7 +637,8 @@ def _parse_xlsx(raw: bytes, name: str, *, limits: Limits, deadline: Deadline) ->
                     cells = [_cell_text(v) for v in values[: _content_width(values)]]
                     if header is None:
                         first = next((c for c in cells if c.strip()), "")
-                        if not first or (first.lstrip().startswith("#") and cells[0] == first):
+                        comment = first.lstrip().startswith("#") and cells[0] == first
+                        if not first or (comment and not _names_a_key(cells)):
                             if first:
                                 comments.append(first.lstrip().lstrip("#").strip())
                             continue
