@@ -411,20 +411,18 @@ def test_commune_map_is_small_and_keeps_shared_borders(gdf_web: gpd.GeoDataFrame
 @pytest.fixture(scope="module")
 def chromium() -> Any:
     """Headless Debian Chromium driven by Playwright (skipped where it is not installed)."""
+    import sys
     from pathlib import Path
 
     if not Path("/usr/bin/chromium").exists():
         pytest.skip("/usr/bin/chromium not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path="/usr/bin/chromium",
-            args=["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync"],
-        )  # fmt: skip
+    pytest.importorskip("playwright.sync_api")
+    # the browser suite's harness holds the process's one Playwright driver
+    sys.path.insert(0, str(Path(__file__).parent / "browser"))
+    from harness import launch_chromium
+
+    with launch_chromium() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.mark.browser

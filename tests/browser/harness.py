@@ -7,6 +7,7 @@ Shared by the browser tests (``tests/browser/conftest.py``) and the benchmark
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import os
@@ -167,17 +168,28 @@ def start_app(
     raise RuntimeError(f"streamlit not healthy after {timeout} s:\n{app.log_text()[-3000:]}")
 
 
+_PLAYWRIGHT: list[Any] = []
+
+
+def _playwright() -> Any:
+    """Return the one Playwright driver of this process (sync API allows only one at a time)."""
+    if not _PLAYWRIGHT:
+        from playwright.sync_api import sync_playwright
+
+        driver = sync_playwright().start()
+        atexit.register(driver.stop)
+        _PLAYWRIGHT.append(driver)
+    return _PLAYWRIGHT[0]
+
+
 @contextlib.contextmanager
 def launch_chromium() -> Iterator[Any]:
     """Yield a Playwright ``Browser`` running Debian's headless Chromium."""
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = _playwright().chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    try:
+        yield browser
+    finally:
+        browser.close()
 
 
 def map_frames(page: Any) -> list[Any]:
