@@ -424,19 +424,7 @@ def render_explore(
     >>> len(view.table), int(view.table["n"].sum())
     (3, 113)
     """
-    kind = indicator_kind(request.indicator)
-    if gdf_units is None:
-        gdf_units = load_units(level=request.level, vintage=request.vintage, web=True)
-    values = map_values(
-        indicators_df,
-        gdf_communes,
-        indicator=request.indicator,
-        level=request.level,
-        vintage=request.vintage,
-        min_respondents=request.min_respondents,
-        lang=request.lang,
-    )
-    map_kind = _map_kind(kind, request.level, request.vintage)
+    kind, gdf_units, values, map_kind = _map_inputs(request, indicators_df, gdf_communes, gdf_units)
     classification = _classify(values, map_kind, request=request)
     title = _title(request.indicator, request.level, request.lang, request.source)
     fit_to = None
@@ -481,19 +469,9 @@ def render_compare(
     >>> [(p.region, p.summary.respondents) for p in view.panels]
     [('Wallonia', 53), ('Flanders', 43), ('Brussels', 17)]
     """
-    kind = indicator_kind(request.indicator)
-    if gdf_units is None:
-        gdf_units = load_units(level=request.level, vintage=request.vintage, web=True)
-    values = map_values(
-        indicators_df,
-        gdf_communes,
-        indicator=request.indicator,
-        level=request.level,
-        vintage=request.vintage,
-        min_respondents=request.min_respondents,
-        lang=request.lang,
+    _kind, gdf_units, values, map_kind = _map_inputs(
+        request, indicators_df, gdf_communes, gdf_units
     )
-    map_kind = _map_kind(kind, request.level, request.vintage)
     shared = _classify(values, map_kind, request=request)
     summaries = {
         s.group: s
@@ -916,6 +894,28 @@ def _framing(standalone: bool, title: str, lang: Lang) -> dict[str, Any]:
     if standalone:
         return {"legend": True, "title": title}
     return {"legend": False, "title": "", "attribution": t("app.map.credit", lang)}
+
+
+def _map_inputs(
+    request: ExploreRequest | CompareRequest,
+    indicators_df: pd.DataFrame,
+    gdf_communes: pd.DataFrame,
+    gdf_units: gpd.GeoDataFrame | None,
+) -> tuple[Kind, gpd.GeoDataFrame, pd.DataFrame, Literal["sequential", "categorical"]]:
+    """Return the indicator kind, the units, the map values and the map kind of a request."""
+    kind = indicator_kind(request.indicator)
+    if gdf_units is None:
+        gdf_units = load_units(level=request.level, vintage=request.vintage, web=True)
+    values = map_values(
+        indicators_df,
+        gdf_communes,
+        indicator=request.indicator,
+        level=request.level,
+        vintage=request.vintage,
+        min_respondents=request.min_respondents,
+        lang=request.lang,
+    )
+    return kind, gdf_units, values, _map_kind(kind, request.level, request.vintage)
 
 
 def _map_kind(kind: Kind, level: str, vintage: str) -> Literal["sequential", "categorical"]:
