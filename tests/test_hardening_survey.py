@@ -159,6 +159,8 @@ def test_csv_rows_are_all_used_or_reported(gdf_communes, table, delimiter, encod
     header, *rows = table
     if header[0].lstrip().startswith("#") or any("\x00" in c for r in table for c in r):
         return
+    if any("\r" in c for r in table for c in r):
+        return  # csv.writer leaves a lone CR unquoted: readers (and Excel) see a line break
     assert result.report.rows_in == _expected_rows_in(rows)
 
 
