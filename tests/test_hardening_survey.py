@@ -523,3 +523,26 @@ def test_a_hash_column_header_is_a_header_not_a_comment(gdf_communes, suffix) ->
     assert result.report.rows_in == 2
     assert result.data["nis_code"].tolist() == ["11001", "11002"]
     assert result.is_illustrative
+
+
+@_FUZZ
+@given(
+    values=st.lists(
+        st.one_of(
+            _cell,
+            st.integers(-(10**30), 10**30),
+            st.floats(),
+            st.none(),
+            st.booleans(),
+            st.binary(max_size=8),
+        ),
+        max_size=20,
+    )
+)
+def test_match_communes_takes_any_values(gdf_communes, values) -> None:
+    from geobaro.survey import match_communes
+
+    matched = match_communes(values, gdf_communes=gdf_communes)
+    assert len(matched) == len(values)
+    codes = matched["nis_code"].dropna()
+    assert codes[codes != "nan"].isin(set(gdf_communes["nis_code"])).all()
