@@ -500,6 +500,13 @@ def normalize_sector_columns(
         )
     out = pd.DataFrame(index=gdf.index)
     out["nis_code"] = _code5(gdf[found["nis_code"]])
+    no_code = out.index[out["nis_code"].isna()]
+    if len(no_code):
+        raw = gdf.loc[no_code[:10], found["nis_code"]].tolist()
+        raise BoundaryDataError(
+            f"sectors file {source_name}: {len(no_code)} sectors have no valid commune code in "
+            f"column {found['nis_code']} (rows {no_code[:10].tolist()}, values {raw})"
+        )
     for lang in ("fr", "nl", "de"):
         column = found.get(f"name_{lang}")
         if column is None:
@@ -558,7 +565,13 @@ def dissolve_sectors(sectors: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     if invalid.any():
         log.info("repairing %d invalid sector polygons", int(invalid.sum()))
         geoms = geoms.copy()
-        geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure")
+        try:
+            geoms[invalid] = shapely.make_valid(geoms[invalid], method="structure")
+        except shapely.errors.GEOSException as exc:
+            codes = sorted(set(sectors.loc[invalid, "nis_code"].astype(str)))
+            raise BoundaryDataError(
+                f"sectors of communes {codes} have polygons that cannot be repaired: {exc}"
+            ) from exc
     work = sectors.drop(columns=sectors.geometry.name).assign(_geom=geoms)
     attrs = ["name_fr", "name_nl", "name_de", "arrondissement_nis", "province_nis", "region"]
     problems: list[str] = []
