@@ -35,9 +35,9 @@ _text = st.one_of(
 _value = st.one_of(_text, st.integers(-(10**6), 10**6), st.floats(allow_nan=False), st.none())
 
 
-# A crash still open (reported to the boundary engineer; pinned by the strict xfail
-# test_sectors_reader_unknown_region): tolerated in the fuzz test until it is fixed.
-_KNOWN_SECTOR_BUGS = ((TypeError, "boolean value of NA is ambiguous"),)
+# Crashes still open in the sectors reader, tolerated by the fuzz test (none since the
+# unknown-region crash was fixed).
+_KNOWN_SECTOR_BUGS: tuple[tuple[type[Exception], str], ...] = ()
 
 
 def _outcome(reader, path: Path, *, known=(), **kwargs) -> object | None:
@@ -243,12 +243,6 @@ def test_sectors_reader_crash_reproducers(tmp_path, features, crs, error) -> Non
         read_sectors(path, expected_count=1)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="np.where over a region column holding NA (_statbel.normalize_sector_columns); "
-    "reported to the boundary engineer",
-)
 def test_sectors_reader_unknown_region(tmp_path) -> None:
     # the code holds a digit (read as 00001), so no region follows from it or from the text
     props = {"CNIS5_2019": "<script>alert(1)</script>", "T_REGIO_FR": "<b>nowhere</b>"}

@@ -500,12 +500,14 @@ def normalize_sector_columns(
         )
     out = pd.DataFrame(index=gdf.index)
     out["nis_code"] = _code5(gdf[found["nis_code"]])
-    no_code = out.index[out["nis_code"].isna()]
+    valid = out["nis_code"].str.fullmatch(r"\d{5}").fillna(False).astype(bool)
+    no_code = out.index[~valid]
     if len(no_code):
         raw = gdf.loc[no_code[:10], found["nis_code"]].tolist()
         raise BoundaryDataError(
-            f"sectors file {source_name}: {len(no_code)} sectors have no valid commune code in "
-            f"column {found['nis_code']} (rows {no_code[:10].tolist()}, values {raw})"
+            f"sectors file {source_name}: {len(no_code)} sectors have no valid commune code "
+            f"(5 digits) in column {found['nis_code']} (rows {no_code[:10].tolist()}, "
+            f"values {raw!r})"
         )
     for lang in ("fr", "nl", "de"):
         column = found.get(f"name_{lang}")
