@@ -14,8 +14,9 @@ import shapely
 from PIL import Image
 
 from geobaro._assets import find_external_urls
+from geobaro._normalize import FORMULA_PREFIXES
 from geobaro.boundaries import load_units
-from geobaro.export import FORMULA_PREFIXES, export_csv, export_geojson, export_html, export_png
+from geobaro.export import export_csv, export_geojson, export_html, export_png
 from geobaro.maps import STATUS_STYLES, build_choropleth, classify
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
@@ -108,6 +109,12 @@ def test_csv_neutralises_formulas(prefix: str) -> None:
     assert back.loc[1, "name"] == "Liège"
     assert back["n"].tolist() == [1, -2]  # numbers stay numbers
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_csv_neutralises_formulas_behind_leading_spaces() -> None:
+    data = export_csv(pd.DataFrame({"name": [" =1+1", "  @SUM(A1)"]}))
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", keep_default_na=False)
+    assert back["name"].tolist() == ["' =1+1", "'  @SUM(A1)"]
 
 
 def test_csv_header_and_semicolon() -> None:

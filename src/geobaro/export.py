@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from geobaro._assets import apply_assets
+from geobaro._normalize import neutralise_formula
 from geobaro.i18n import LANGS, t
 from geobaro.maps import (
     STATUS_STYLES,
@@ -30,18 +31,15 @@ if TYPE_CHECKING:
     from geobaro.i18n import Lang
 
 __all__ = [
-    "FORMULA_PREFIXES",
     "export_csv",
     "export_geojson",
     "export_html",
     "export_png",
-    "neutralize_formula",
 ]
 
 log = logging.getLogger(__name__)
 
 #: A spreadsheet cell starting with one of these is read as a formula (CSV injection).
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 _HATCHES = {"diagonal": "////", "cross": "xxxx"}
 _PROJECTED = "EPSG:31370"
 
@@ -275,24 +273,13 @@ def export_csv(df: pd.DataFrame, *, sep: str = ",") -> bytes:
     ['name,share', "'=1+1,-0.5", 'Liège,0.25']
     """
     out = df.copy()
-    out.columns = [neutralize_formula(str(c)) for c in out.columns]
+    out.columns = [neutralise_formula(str(c)) for c in out.columns]
     for column in out.columns:
         series = out[column]
         if not (pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series)):
-            out[column] = series.map(lambda v: neutralize_formula(v) if isinstance(v, str) else v)
+            out[column] = series.map(lambda v: neutralise_formula(v) if isinstance(v, str) else v)
     text: str = out.to_csv(index=False, sep=sep, lineterminator="\r\n", quoting=csv.QUOTE_MINIMAL)
     return ("\ufeff" + text).encode("utf-8")
-
-
-def neutralize_formula(text: str) -> str:
-    """Prefix an apostrophe to text a spreadsheet would run as a formula.
-
-    Examples
-    --------
-    >>> neutralize_formula("=HYPERLINK(1)"), neutralize_formula("Namur")
-    ("'=HYPERLINK(1)", 'Namur')
-    """
-    return f"'{text}" if text.startswith(FORMULA_PREFIXES) else text
 
 
 def export_geojson(gdf_units: gpd.GeoDataFrame, values: pd.DataFrame) -> bytes:
