@@ -280,7 +280,10 @@ def test_cli_without_data_prints_a_message_not_a_traceback(tmp_path: Path) -> No
     )
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+    # what is missing, the address to download by hand, and where to put it
+    assert "sh_statbel_statistical_sectors_20180101.shp.zip" in proc.stderr
     assert "GEOBARO_DATA_MIRROR" in proc.stderr
+    assert "GEOBARO_OFFLINE" in proc.stderr
 
 
 # --- simplification on synthetic communes ----------------------------------------------------

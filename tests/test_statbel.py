@@ -5,8 +5,6 @@ from __future__ import annotations
 import http.server
 import json
 import shutil
-import subprocess
-import sys
 import threading
 import zipfile
 from collections.abc import Iterator
@@ -526,28 +524,6 @@ def test_archive_put_in_a_mirror_by_hand_is_used_offline(
     prepare_boundaries(settings=isolated, sectors=sectors)
     assert read_boundary_source(isolated).location == str(shp_zip)
     assert len(load_units(settings=isolated)) == 4
-
-
-def test_cli_offline_prints_the_statbel_address_without_traceback(tmp_path: Path) -> None:
-    env = {
-        "GEOBARO_CACHE_DIR": str(tmp_path / "cache"),
-        "GEOBARO_NO_DEFAULT_MIRROR": "1",
-        "GEOBARO_OFFLINE": "1",
-        "PATH": "/usr/bin:/bin",
-    }
-    proc = subprocess.run(
-        [sys.executable, "-m", "geobaro", "data", "prepare"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=120,
-    )
-    assert proc.returncode == 2
-    assert "Traceback" not in proc.stderr
-    assert "sh_statbel_statistical_sectors_20180101.shp.zip" in proc.stderr
-    assert "GEOBARO_DATA_MIRROR" in proc.stderr
-    assert "GEOBARO_OFFLINE" in proc.stderr
 
 
 # --- the whole download path at full size ----------------------------------------------------
