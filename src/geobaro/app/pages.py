@@ -90,14 +90,7 @@ def show_explore(lang: Lang) -> None:
     _indicator_controls(state, lang, with_region=True)
     state = view_state()
     request = views.ExploreRequest(
-        indicator=state.indicator,
-        level=cast(Any, state.level),
-        scheme=cast(Any, state.scheme),
-        k=state.k,
-        vintage=cast(Any, state.vintage),
-        lang=lang,
-        breaks=_breaks(state),
-        source=cast(Any, source),
+        **_request_fields(state, lang, source),
         region=None if state.region == "all" else cast(Any, state.region),
         tiles=bool(st.session_state.get("tiles", False)),
         standalone=False,
@@ -132,14 +125,7 @@ def show_compare(lang: Lang) -> None:
     _indicator_controls(state, lang, with_scale=True)
     state = view_state()
     request = views.CompareRequest(
-        indicator=state.indicator,
-        level=cast(Any, state.level),
-        scheme=cast(Any, state.scheme),
-        k=state.k,
-        vintage=cast(Any, state.vintage),
-        lang=lang,
-        breaks=_breaks(state),
-        source=cast(Any, source),
+        **_request_fields(state, lang, source),
         scale=cast(Any, state.scale),
         standalone=False,
     )
@@ -514,6 +500,20 @@ def _indicator_controls(
 def _default_indicator() -> str:
     ids = views.list_indicators()
     return "feels_concerned" if "feels_concerned" in ids else ids[0]
+
+
+def _request_fields(state: ViewState, lang: Lang, source: str) -> dict[str, Any]:
+    """Return the request fields the explore and compare views share, from the view state."""
+    return {
+        "indicator": state.indicator,
+        "level": state.level,
+        "scheme": state.scheme,
+        "k": state.k,
+        "vintage": state.vintage,
+        "lang": lang,
+        "breaks": _breaks(state),
+        "source": source,
+    }
 
 
 def _breaks(state: ViewState) -> tuple[float, ...] | None:
