@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
 
     res = Results()
     res.figures["machine"] = describe_machine()
-    from geobaro.boundaries import load_units, prepare_boundaries
+    from geobaro.data.boundaries import load_units, prepare_boundaries
 
     prepare_boundaries()
     gdf_full = load_units(web=False)
@@ -160,7 +160,7 @@ def measure_baseline(gdf_full: Any) -> dict[str, Any]:
 
 def measure_library(gdf_full: Any, *, repeats: int) -> dict[str, Any]:
     """Bytes and geometry of geobaro's commune map; warm build and indicator-switch times."""
-    from geobaro import export
+    from geobaro.export.files import files as export
 
     build = map_builder()
     build("feels_concerned")  # warm every cache
@@ -301,7 +301,7 @@ def demo_values(indicator: str) -> pd.DataFrame:
 def map_builder() -> Callable[[str], Any]:
     """Return ``build(indicator) -> folium.Map``: the explore view's commune map, as the app
     builds it (``views.render_explore``; boundaries, sample and indicators already loaded)."""
-    from geobaro.views import ExploreRequest, render_explore
+    from geobaro.views.core import ExploreRequest, render_explore
 
     gdf, gdf_web, ind = _cached_inputs()
 
@@ -318,9 +318,9 @@ _INPUTS: list[Any] = []
 def _cached_inputs() -> tuple[Any, Any, Any]:
     """Commune reference table, web geometry and the sample's indicators (the app's caches)."""
     if not _INPUTS:
-        from geobaro.boundaries import load_communes, load_units
+        from geobaro.data.boundaries import load_communes, load_units
         from geobaro.indicators import compute_indicators
-        from geobaro.sample import load_sample
+        from geobaro.survey.sample import load_sample
 
         gdf = load_communes()
         ind = compute_indicators(load_sample(gdf_communes=gdf), gdf)

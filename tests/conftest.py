@@ -6,8 +6,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from geobaro.boundaries import load_communes, prepare_boundaries
 from geobaro.config import Settings, get_settings
+from geobaro.data.boundaries import load_communes, prepare_boundaries
 
 
 @pytest.fixture(scope="session")

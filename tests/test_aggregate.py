@@ -201,7 +201,7 @@ def test_inputs_not_mutated_and_missing_communes_not_reached(indicators, gdf_com
 
 
 def test_with_real_compute_indicators(gdf_communes) -> None:
-    from geobaro.sample import load_sample
+    from geobaro.survey.sample import load_sample
 
     ind = compute_indicators(load_sample(gdf_communes=gdf_communes), gdf_communes)
     agg = aggregate_by(ind, gdf_communes, level="belgium", indicator="n_domains")

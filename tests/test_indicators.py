@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from geobaro.indicators import INDICATOR_KINDS, INDICATORS, compute_indicators
-from geobaro.schema import QUESTIONS
-from geobaro.survey import load_survey
+from geobaro.survey.read import load_survey
+from geobaro.survey.schema import QUESTIONS
 
 REQUIRED = {
     "feels_concerned": "share",
@@ -95,7 +95,7 @@ def test_values(survey, gdf_communes) -> None:
 
 
 def test_share_columns_hold_only_0_1_nan(gdf_communes) -> None:
-    from geobaro.sample import load_sample
+    from geobaro.survey.sample import load_sample
 
     ind = compute_indicators(load_sample(gdf_communes=gdf_communes), gdf_communes)
     for key, spec in INDICATORS.items():

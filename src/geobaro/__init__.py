@@ -6,8 +6,8 @@ import logging
 from importlib.metadata import PackageNotFoundError, version
 
 from geobaro.aggregate import aggregate_by
-from geobaro.boundaries import load_communes, load_units, prepare_boundaries
 from geobaro.config import Settings, get_settings
+from geobaro.data import load_communes, load_units, prepare_boundaries
 from geobaro.errors import (
     BoundaryDataError,
     DataUnavailableError,
@@ -17,8 +17,7 @@ from geobaro.errors import (
 from geobaro.indicators import INDICATORS, compute_indicators
 from geobaro.maps import build_choropleth, classify
 from geobaro.published import key_figures, load_published
-from geobaro.sample import load_sample
-from geobaro.survey import SurveyResult, load_survey
+from geobaro.survey import SurveyResult, load_sample, load_survey
 
 try:
     __version__ = version("geobaro")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -19,7 +18,8 @@ from geobaro._units import (
 )
 from geobaro.config import Settings
 from geobaro.indicators import INDICATORS, IndicatorSpec
-from geobaro.schema import KEY_COLUMN, RESPONSE_STATUSES, STATUS_COLUMN
+from geobaro.survey.schema import KEY_COLUMN, RESPONSE_STATUSES, STATUS_COLUMN
+from geobaro.vocabulary import AGGREGATE_LEVELS, AggregateLevel, Vintage
 
 __all__ = [
     "AGGREGATE_COLUMNS",
@@ -35,11 +35,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-AggregateLevel = Literal[
-    "belgium", "region", "province", "arrondissement", "urban_rural", "commune"
-]
-AGGREGATE_LEVELS: tuple[AggregateLevel, ...] = get_args(AggregateLevel)
-BoundaryVintage = Literal["2018", "2019", "2025"]
+BoundaryVintage = Vintage
 #: Group code of the national level.
 BELGIUM_CODE = "BE"
 #: 95% two-sided normal quantile.
@@ -491,7 +487,7 @@ def _commune_names(
     has_names = all(c in frame.columns for c in _NAME_COLUMNS)
     merged: dict[str, str] = {}
     if vintage != "2018":
-        from geobaro.boundaries import load_mergers
+        from geobaro.data.boundaries import load_mergers
 
         mergers = load_mergers(settings)
         # units merged in 2019 still exist in 2025 unless merged again

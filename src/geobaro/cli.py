@@ -43,11 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "data":
             return _data(args)
         if args.command == "sample":
-            from geobaro.sample import main as sample_main
+            from geobaro.survey.sample import main as sample_main
 
             return sample_main(seed=args.seed, out=args.out)
         if args.command == "export":
-            from geobaro.site import main as export_main
+            from geobaro.export.site import main as export_main
 
             return export_main(out=args.out)
     except GeobaroError as exc:
@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _data(args: argparse.Namespace) -> int:
-    from geobaro.boundaries import (
+    from geobaro.data.boundaries import (
         load_units,
         prepare_boundaries,
         read_boundary_source,

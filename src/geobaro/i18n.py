@@ -14,9 +14,10 @@ import math
 from collections.abc import Mapping
 from functools import lru_cache
 from importlib import resources
-from typing import Any, Literal, get_args
+from typing import Any
 
 from geobaro._units import REGION_NAMES
+from geobaro.vocabulary import LANG_INDEX, LANGS, Lang
 
 __all__ = [
     "FALLBACK_LANG",
@@ -32,9 +33,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Lang = Literal["fr", "nl", "en", "de"]
-#: Supported languages, in the order of the language switch.
-LANGS: tuple[Lang, ...] = get_args(Lang)
 #: Language used when a key is missing in the asked one.
 FALLBACK_LANG: Lang = "en"
 
@@ -46,7 +44,7 @@ _NAME_ORDER: dict[str, tuple[str, ...]] = {
     "de": ("name_de", "name_en", "name_fr", "name_nl"),
     "en": ("name_en", "name_fr", "name_nl"),
 }
-_REGION_INDEX = {"fr": 0, "nl": 1, "de": 2, "en": 3}
+_REGION_INDEX = LANG_INDEX
 #: Decimal and thousands separators per language (U+202F narrow no-break space in French).
 _SEPARATORS = {"fr": (",", "\u202f"), "nl": (",", "."), "de": (",", "."), "en": (".", ",")}
 _NBSP = "\u00a0"

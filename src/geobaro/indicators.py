@@ -5,20 +5,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, get_args
 
 import numpy as np
 import pandas as pd
 from pandas.api.extensions import ExtensionArray
 
-from geobaro.schema import (
+from geobaro.survey.read import SurveyResult
+from geobaro.survey.schema import (
     ANSWER_COLUMNS,
     KEY_COLUMN,
     QUESTIONS,
     RESPONSE_STATUSES,
     STATUS_COLUMN,
 )
-from geobaro.survey import SurveyResult
+from geobaro.vocabulary import INDICATOR_KINDS, IndicatorKind
 
 __all__ = [
     "INDICATORS",
@@ -33,8 +33,6 @@ log = logging.getLogger(__name__)
 #: ``share``: 1.0 / 0.0 per commune (NaN if not answered), aggregated as a share with a
 #: Wilson interval; ``category``: the answer itself (string); ``count``: a whole number of
 #: options chosen; ``score``: a 1-5 scale value, aggregated as a mean.
-IndicatorKind = Literal["share", "category", "count", "score"]
-INDICATOR_KINDS: tuple[IndicatorKind, ...] = get_args(IndicatorKind)
 
 
 @dataclass(frozen=True)

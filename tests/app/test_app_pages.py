@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from geobaro.app.pages import _clicked_code, escape_markdown, survey_template
-from geobaro.survey import load_survey
+from geobaro.survey.read import load_survey
 
 
 def test_the_template_is_a_valid_survey_file():

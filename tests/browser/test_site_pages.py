@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from harness import PATHS, snap
 
+from geobaro.export.site import SiteResult, export_site
 from geobaro.i18n import t
-from geobaro.site import SiteResult, export_site
 
 NOTICE = t("app.illustrative.notice", "en")
 

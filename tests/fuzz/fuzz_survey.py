@@ -17,9 +17,9 @@ import atheris
 
 with atheris.instrument_imports(include=["geobaro"]):
     from geobaro.errors import SurveyValidationError
-    from geobaro.survey import load_survey
+    from geobaro.survey.read import load_survey
 
-from geobaro.boundaries import load_communes
+from geobaro.data.boundaries import load_communes
 
 _NAMES = (None, "survey.csv", "survey.xlsx", "survey.txt", "survey.tsv")
 _COMMUNES = load_communes()

@@ -1,4 +1,4 @@
-"""The five views of the app; each turns its widgets into one request for `geobaro.views`."""
+"""The five views of the app; each turns its widgets into one request for `geobaro.views.core`."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geobaro import views
 from geobaro.app import resources
 from geobaro.app.session import seed_widget, set_state, view_state
 from geobaro.app.state import LEVELS, REGIONS, SCALES, SCHEMES, SOURCES, VINTAGES, parse_breaks
@@ -25,10 +24,11 @@ from geobaro.app.upload import (
     store_upload,
 )
 from geobaro.i18n import Lang, format_number, format_share, t
+from geobaro.views import core as views
 
 if TYPE_CHECKING:
     from geobaro.app.state import ViewState
-    from geobaro.maps import Classification
+    from geobaro.maps.choropleth import Classification
 
 __all__ = [
     "ILLUSTRATIVE_KEY",
@@ -351,7 +351,7 @@ def survey_template() -> bytes:
     >>> survey_template().decode().splitlines()[0].split(",")[:4]
     ['nis_code', 'commune', 'response_status', 'feels_concerned']
     """
-    from geobaro.schema import KEY_COLUMN, NAME_COLUMN, QUESTIONS, STATUS_COLUMN
+    from geobaro.survey.schema import KEY_COLUMN, NAME_COLUMN, QUESTIONS, STATUS_COLUMN
 
     header = [KEY_COLUMN, NAME_COLUMN, STATUS_COLUMN, *QUESTIONS]
     answered = ["62063", "Liège", "answered"]

@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pandas as pd
 import streamlit as st
 
-from geobaro import views
-from geobaro.boundaries import attribution_text, load_units, prepare_boundaries
 from geobaro.config import get_settings
+from geobaro.data.boundaries import attribution_text, load_units, prepare_boundaries
+from geobaro.views import core as views
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -69,7 +69,7 @@ def install_assets(static_dir: str) -> bool:
     Returns false (and logs) if the folder cannot be written: the maps then fail to load
     Leaflet, which the log says, but the rest of the app works.
     """
-    from geobaro._assets import install_static_assets
+    from geobaro.maps.assets import install_static_assets
 
     try:
         install_static_assets(Path(static_dir))
@@ -110,7 +110,7 @@ def get_key_figures() -> pd.DataFrame:
 @st.cache_resource(show_spinner=False)
 def get_sample() -> Any:
     """Return the shipped illustrative sample, read and validated like any upload."""
-    from geobaro.sample import load_sample
+    from geobaro.survey.sample import load_sample
 
     return load_sample(gdf_communes=get_communes())
 

@@ -6,7 +6,19 @@ import itertools
 import math
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, fields, replace
-from typing import Any, Literal, get_args
+from typing import Any
+
+from geobaro.vocabulary import (
+    LANGS,
+    LEVELS,
+    REGION_FILTERS,
+    SCALES,
+    SCHEMES,
+    SOURCES,
+    VIEWS,
+    VINTAGES,
+    View,
+)
 
 __all__ = [
     "DEFAULT_STATE",
@@ -24,15 +36,7 @@ __all__ = [
     "read_state",
 ]
 
-View = Literal["home", "explore", "compare", "commune", "data"]
-VIEWS: tuple[str, ...] = get_args(View)
-LANGS: tuple[str, ...] = ("fr", "nl", "en", "de")
-LEVELS: tuple[str, ...] = ("commune", "arrondissement", "province", "region")
-SCHEMES: tuple[str, ...] = ("quantiles", "natural_breaks", "equal_interval", "user_defined")
-VINTAGES: tuple[str, ...] = ("2018", "2019", "2025")
-SOURCES: tuple[str, ...] = ("sample", "upload")
-REGIONS: tuple[str, ...] = ("all", "Flanders", "Wallonia", "Brussels")
-SCALES: tuple[str, ...] = ("shared", "panel")
+REGIONS = REGION_FILTERS
 K_RANGE = (3, 7)
 
 

@@ -73,7 +73,7 @@ def process_upload(data: bytes, name: str, *, gdf_communes: pd.DataFrame) -> Upl
         The 2018 commune reference table.
     """
     from geobaro.indicators import compute_indicators
-    from geobaro.survey import DEFAULT_MAX_BYTES, load_survey
+    from geobaro.survey.read import DEFAULT_MAX_BYTES, load_survey
 
     digest = hashlib.sha256(data).hexdigest()
     safe_name = str(name)[:200]

@@ -13,24 +13,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
 
-from geobaro._refnis import mergers_frame
-from geobaro._statbel import (
-    PopulationFile,
-    SectorsFile,
-    download_population,
-    download_sectors,
-    population_file,
-    read_population,
-    read_sectors,
-    sectors_file,
-)
 from geobaro._units import (
     ARRONDISSEMENT_NAMES,
     BRUSSELS_PROVINCE_NIS,
@@ -41,7 +30,19 @@ from geobaro._units import (
     province_of_arrondissement,
 )
 from geobaro.config import Settings, get_settings
+from geobaro.data.refnis import mergers_frame
+from geobaro.data.statbel import (
+    PopulationFile,
+    SectorsFile,
+    download_population,
+    download_sectors,
+    population_file,
+    read_population,
+    read_sectors,
+    sectors_file,
+)
 from geobaro.errors import BoundaryDataError, DataUnavailableError
+from geobaro.vocabulary import LEVELS, VINTAGES, Level, Vintage
 
 __all__ = [
     "EXPECTED_COUNTS",
@@ -73,13 +74,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Vintage = Literal["2018", "2019", "2025"]
-Level = Literal["commune", "arrondissement", "province", "region"]
 #: Progress callback: fraction done in [0, 1] and a short message.
 Progress = Callable[[float, str], None]
 
-VINTAGES: tuple[Vintage, ...] = get_args(Vintage)
-LEVELS: tuple[Level, ...] = get_args(Level)
 #: Number of communes per boundary vintage.
 EXPECTED_COUNTS: dict[str, int] = {"2018": 589, "2019": 581, "2025": 565}
 #: Communes per region in 2018.

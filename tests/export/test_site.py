@@ -15,10 +15,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geobaro import site
 from geobaro.config import Settings
+from geobaro.export import site
+from geobaro.export.site import SiteResult, export_site
 from geobaro.i18n import t
-from geobaro.site import SiteResult, export_site
 
 INDICATORS = ["feels_concerned", "has_project_officer"]
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>\"'"
@@ -143,7 +143,7 @@ def test_data_files_hold_what_the_page_shows(exported: SiteResult) -> None:
 
 def test_region_csv_matches_the_aggregate(exported: SiteResult) -> None:
     from geobaro.aggregate import aggregate_by
-    from geobaro.boundaries import load_communes
+    from geobaro.data.boundaries import load_communes
     from geobaro.indicators import compute_indicators
 
     page = next(
@@ -201,7 +201,7 @@ def test_csv_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
         generated="now",
     )
     (tmp_path / "data").mkdir()
-    from geobaro.boundaries import load_units
+    from geobaro.data.boundaries import load_units
 
     gdf = load_units(level="region", web=True)
     table = pd.DataFrame({"nis_code": gdf["nis_code"], "name": ["=HYPERLINK(1)", "@x", "ok"]})

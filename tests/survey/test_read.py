@@ -13,10 +13,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geobaro.errors import SurveyValidationError
-from geobaro.schema import DATA_COLUMNS
-from geobaro.survey import PROBLEMS, REJECTED_COLUMNS, load_survey, match_communes
+from geobaro.survey.read import PROBLEMS, REJECTED_COLUMNS, load_survey, match_communes
+from geobaro.survey.schema import DATA_COLUMNS
 
-DATA = Path(__file__).parent / "data" / "survey"
+DATA = Path(__file__).parents[1] / "fixtures" / "survey"
 
 
 def _load(text: str, gdf, **kwargs):

@@ -14,9 +14,9 @@ import shapely
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from geobaro._statbel import read_population, read_sectors
-from geobaro.boundaries import read_communes_file
 from geobaro.config import PROJECT_ROOT
+from geobaro.data.boundaries import read_communes_file
+from geobaro.data.statbel import read_population, read_sectors
 from geobaro.errors import BoundaryDataError
 
 _FUZZ = settings(

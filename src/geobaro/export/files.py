@@ -13,10 +13,9 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geobaro._assets import apply_assets
-from geobaro._normalize import neutralise_formula
 from geobaro.i18n import LANGS, t
-from geobaro.maps import (
+from geobaro.maps.assets import apply_assets
+from geobaro.maps.choropleth import (
     STATUS_STYLES,
     Classification,
     _drawable,
@@ -24,6 +23,7 @@ from geobaro.maps import (
     classify,
     status_style_of,
 )
+from geobaro.survey.normalize import neutralise_formula
 
 if TYPE_CHECKING:
     import folium
@@ -59,7 +59,7 @@ def export_html(fmap: folium.Map, *, title: str = "") -> bytes:
     Examples
     --------
     >>> import geopandas as gpd, pandas as pd, shapely
-    >>> from geobaro.maps import build_choropleth
+    >>> from geobaro.maps.choropleth import build_choropleth
     >>> units = gpd.GeoDataFrame({"nis_code": ["a"]}, geometry=[shapely.box(4, 50, 5, 51)],
     ...                          crs=4326)
     >>> fmap = build_choropleth(units, pd.DataFrame({"nis_code": ["a"], "value": [0.5]}),
@@ -109,7 +109,7 @@ def export_png(
     gdf_units
         Units with ``nis_code`` and geometry (drawn in Belgian Lambert 72, EPSG:31370).
     values
-        The values table of the map (see `geobaro.maps`).
+        The values table of the map (see `geobaro.maps.choropleth`).
     classification
         The map's classification; computed from ``values`` (quantiles) when omitted.
     title, subtitle, source
@@ -151,7 +151,7 @@ def export_png(
         kind = "sequential" if pd.api.types.is_numeric_dtype(values["value"]) else "categorical"
         classification = classify(values, kind=kind, lang=lang)  # type: ignore[arg-type]
     if attribution is None:
-        from geobaro.maps import _default_attribution
+        from geobaro.maps.choropleth import _default_attribution
 
         attribution = _default_attribution()
 

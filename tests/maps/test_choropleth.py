@@ -1,4 +1,4 @@
-"""Tests of geobaro.maps: classes, legends, status styles, escaping, no CDN, map size."""
+"""Tests of geobaro.maps.choropleth: classes, legends, status styles, escaping, no CDN, map size."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geobaro._assets import find_external_urls
-from geobaro.boundaries import load_units
-from geobaro.maps import (
+from geobaro.data.boundaries import load_units
+from geobaro.maps.assets import find_external_urls
+from geobaro.maps.choropleth import (
     CATEGORY_COLORS,
     STATUS_STYLES,
     STATUSES,
@@ -418,7 +418,7 @@ def chromium() -> Any:
         pytest.skip("/usr/bin/chromium not installed")
     pytest.importorskip("playwright.sync_api")
     # the browser suite's harness holds the process's one Playwright driver
-    sys.path.insert(0, str(Path(__file__).parent / "browser"))
+    sys.path.insert(0, str(Path(__file__).parents[1] / "browser"))
     from harness import launch_chromium
 
     with launch_chromium() as browser:
@@ -431,7 +431,7 @@ def test_standalone_map_draws_every_commune_offline_and_runs_no_data_script(
 ) -> None:
     from pathlib import Path
 
-    from geobaro.export import export_html
+    from geobaro.export.files import export_html
 
     status = ["ok", "refused", "too_small", "not_reached", "no_data"] * 118
     v = values_frame(list(gdf_web["nis_code"]), [0.5] * 589, status[:589])
@@ -474,7 +474,7 @@ def test_standalone_map_draws_every_commune_offline_and_runs_no_data_script(
 
 
 def test_install_static_assets_is_idempotent_and_repairs(tmp_path: Any) -> None:
-    from geobaro._assets import install_static_assets, leaflet_dir
+    from geobaro.maps.assets import install_static_assets, leaflet_dir
 
     def files() -> list[str]:
         return sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*") if p.is_file())

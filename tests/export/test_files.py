@@ -1,4 +1,4 @@
-"""Tests of geobaro.export: PNG, CSV, GeoJSON and standalone HTML exports."""
+"""Tests of geobaro.export.files: PNG, CSV, GeoJSON and standalone HTML exports."""
 
 from __future__ import annotations
 
@@ -13,11 +13,11 @@ import pytest
 import shapely
 from PIL import Image
 
-from geobaro._assets import find_external_urls
-from geobaro._normalize import FORMULA_PREFIXES
-from geobaro.boundaries import load_units
-from geobaro.export import export_csv, export_geojson, export_html, export_png
-from geobaro.maps import STATUS_STYLES, build_choropleth, classify
+from geobaro.data.boundaries import load_units
+from geobaro.export.files import export_csv, export_geojson, export_html, export_png
+from geobaro.maps.assets import find_external_urls
+from geobaro.maps.choropleth import STATUS_STYLES, build_choropleth, classify
+from geobaro.survey.normalize import FORMULA_PREFIXES
 
 XSS = "<script>alert(1)</script><img src=x onerror=alert(2)>"
 

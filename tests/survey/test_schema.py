@@ -6,8 +6,8 @@ from typing import get_args
 
 import pytest
 
-from geobaro._normalize import normalize_token
-from geobaro.schema import (
+from geobaro.survey.normalize import normalize_token
+from geobaro.survey.schema import (
     ANSWER_COLUMNS,
     DATA_COLUMNS,
     QUESTION_KINDS,

@@ -9,25 +9,26 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from geobaro._units import PROVINCE_NAMES, REGION_NAMES, REGION_NIS
 from geobaro.aggregate import aggregate_by, aggregate_categories
-from geobaro.boundaries import load_units
+from geobaro.data.boundaries import load_units
 from geobaro.i18n import format_number, format_share, t, unit_name
 from geobaro.indicators import INDICATORS
-from geobaro.maps import Classification, build_choropleth, classify
+from geobaro.maps.choropleth import Classification, build_choropleth, classify
+from geobaro.vocabulary import MAP_STATUSES, REGIONS, IndicatorKind, Region, Source
 
 if TYPE_CHECKING:
     import folium
     import geopandas as gpd
 
-    from geobaro.boundaries import Level, Vintage
+    from geobaro.data.boundaries import Level, Vintage
     from geobaro.i18n import Lang
-    from geobaro.maps import Scheme
+    from geobaro.maps.choropleth import Scheme
 
 __all__ = [
     "REGIONS",
@@ -60,12 +61,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Source = Literal["sample", "upload"]
-Region = Literal["Wallonia", "Flanders", "Brussels"]
-#: Regions in the order of the compare view's panels.
-REGIONS: tuple[Region, ...] = get_args(Region)
-Kind = Literal["share", "category", "count", "score"]
-_STATUSES = ("ok", "not_reached", "refused", "too_small", "no_data")
+Kind = IndicatorKind
+_STATUSES = MAP_STATUSES
 _VALUE_COLUMNS = ["nis_code", "value", "n", "status", "label"]
 
 
@@ -414,9 +411,9 @@ def render_explore(
 
     Examples
     --------
-    >>> from geobaro.boundaries import load_units
+    >>> from geobaro.data.boundaries import load_units
     >>> from geobaro.indicators import compute_indicators
-    >>> from geobaro.sample import load_sample
+    >>> from geobaro.survey.sample import load_sample
     >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
     >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
     >>> view = render_explore(ExploreRequest("feels_concerned", level="region"), ind,
@@ -459,9 +456,9 @@ def render_compare(
 
     Examples
     --------
-    >>> from geobaro.boundaries import load_units
+    >>> from geobaro.data.boundaries import load_units
     >>> from geobaro.indicators import compute_indicators
-    >>> from geobaro.sample import load_sample
+    >>> from geobaro.survey.sample import load_sample
     >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
     >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
     >>> view = render_compare(CompareRequest("feels_concerned", level="province"), ind,
@@ -539,9 +536,9 @@ def summarize_groups(
 
     Examples
     --------
-    >>> from geobaro.boundaries import load_units
+    >>> from geobaro.data.boundaries import load_units
     >>> from geobaro.indicators import compute_indicators
-    >>> from geobaro.sample import load_sample
+    >>> from geobaro.survey.sample import load_sample
     >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
     >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
     >>> [s.describe() for s in summarize_groups(ind, ref, indicator="feels_concerned",
@@ -651,9 +648,9 @@ def render_commune(
 
     Examples
     --------
-    >>> from geobaro.boundaries import load_units
+    >>> from geobaro.data.boundaries import load_units
     >>> from geobaro.indicators import compute_indicators
-    >>> from geobaro.sample import load_sample
+    >>> from geobaro.survey.sample import load_sample
     >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
     >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
     >>> profile = render_commune(CommuneRequest("62063", lang="nl"), ind, gdf_communes=ref)
@@ -738,7 +735,7 @@ def search_communes(query: str, gdf_communes: pd.DataFrame, *, lang: Lang = "en"
     >>> search_communes("sint joost", ref, lang="nl")["label"].tolist()
     ['Sint-Joost-ten-Node (21014)']
     """
-    from geobaro._normalize import normalize_name
+    from geobaro.survey.normalize import normalize_name
 
     needle = normalize_name(query or "")
     columns = [c for c in ("name_fr", "name_nl", "name_de", "name_en") if c in gdf_communes]
@@ -777,9 +774,9 @@ def list_exports(
 
     Examples
     --------
-    >>> from geobaro.boundaries import load_units
+    >>> from geobaro.data.boundaries import load_units
     >>> from geobaro.indicators import compute_indicators
-    >>> from geobaro.sample import load_sample
+    >>> from geobaro.survey.sample import load_sample
     >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
     >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
     >>> view = render_explore(ExploreRequest("feels_concerned", level="region"), ind,
@@ -790,7 +787,7 @@ def list_exports(
     >>> files[2].build().decode("utf-8-sig").splitlines()[0].split(",")[:3]
     ['nis_code', 'name', 'region']
     """
-    from geobaro import export
+    from geobaro.export import files as export
 
     request = result.request
     stem = f"geobaro_{request.indicator}_{request.level}_{request.vintage}"
@@ -1217,7 +1214,7 @@ def _share_ci(row: pd.Series, lang: Lang) -> str:
 
 def _answer_label(indicator: str, value: str, lang: Lang) -> str:
     """Return an answer's label: the map legend's wording first, then the questionnaire's."""
-    from geobaro.schema import QUESTIONS
+    from geobaro.survey.schema import QUESTIONS
 
     key = f"maps.answer.{value}"
     text = t(key, lang)

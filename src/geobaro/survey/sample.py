@@ -18,8 +18,14 @@ import numpy as np
 import pandas as pd
 
 from geobaro.config import Settings, get_settings
-from geobaro.schema import DATA_STATUS_COLUMN, KEY_COLUMN, NAME_COLUMN, QUESTIONS, STATUS_COLUMN
-from geobaro.survey import SurveyResult, load_survey
+from geobaro.survey.read import SurveyResult, load_survey
+from geobaro.survey.schema import (
+    DATA_STATUS_COLUMN,
+    KEY_COLUMN,
+    NAME_COLUMN,
+    QUESTIONS,
+    STATUS_COLUMN,
+)
 
 __all__ = [
     "CONCERN_STRATA",
@@ -134,7 +140,7 @@ def generate_sample(seed: int = 2017, *, gdf_communes: pd.DataFrame | None = Non
     ['illustrative']
     """
     if gdf_communes is None:
-        from geobaro.boundaries import load_communes
+        from geobaro.data.boundaries import load_communes
 
         gdf_communes = load_communes()
     ref = pd.DataFrame(

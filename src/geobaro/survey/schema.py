@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
+from geobaro.vocabulary import DATA_STATUSES, RESPONSE_STATUSES, DataStatus, ResponseStatus
+
 __all__ = [
     "ANSWER_COLUMNS",
     "DATA_COLUMNS",
@@ -33,8 +35,6 @@ __all__ = [
 
 #: Closed sets of the survey, as ``Literal`` aliases.
 QuestionKind = Literal["single", "multi", "scale", "bool"]
-ResponseStatus = Literal["answered", "refused", "not_reached"]
-DataStatus = Literal["real", "illustrative"]
 Concern = Literal["yes", "partly", "no", "dont_know"]
 Strategy = Literal["dedicated_plan", "in_global_strategy", "intends_to_write", "none"]
 StrategyDriver = Literal["mayor_college", "administration", "project_officer", "other"]
@@ -51,8 +51,6 @@ Difficulty = Literal[
 ]
 
 QUESTION_KINDS: tuple[QuestionKind, ...] = get_args(QuestionKind)
-RESPONSE_STATUSES: tuple[ResponseStatus, ...] = get_args(ResponseStatus)
-DATA_STATUSES: tuple[DataStatus, ...] = get_args(DataStatus)
 
 #: The commune key: a 2018 NIS code (5 digits; integers are zero-padded).
 KEY_COLUMN = "nis_code"

@@ -2,7 +2,7 @@
 
 The site needs no Python and no network once written: every page inlines Leaflet and its
 data (through `geobaro.export.export_html`), so it opens from ``file://`` and from any static
-host or CDN. Maps, legends and tables come from `geobaro.views`, the same calls the app makes.
+host or CDN. Maps, legends and tables come from `geobaro.views.core`, the same calls the app makes.
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ if TYPE_CHECKING:
     import folium
     import geopandas as gpd
 
-    from geobaro.boundaries import Level, Vintage
+    from geobaro.data.boundaries import Level, Vintage
     from geobaro.i18n import Lang
-    from geobaro.maps import Classification, Scheme
-    from geobaro.survey import SurveyResult
+    from geobaro.maps.choropleth import Classification, Scheme
+    from geobaro.survey.read import SurveyResult
 
 __all__ = [
     "SITE_LEVELS",
@@ -152,9 +152,9 @@ def export_site(
     >>> site.illustrative
     True
     """
-    from geobaro.boundaries import load_communes, load_units
+    from geobaro.data.boundaries import load_communes, load_units
     from geobaro.indicators import compute_indicators
-    from geobaro.views import indicator_kind, list_indicators
+    from geobaro.views.core import indicator_kind, list_indicators
 
     settings = settings or get_settings()
     out_dir = Path(out_dir)
@@ -262,17 +262,17 @@ class _Context:
 
 def _load_source(survey: Path | None, settings: Settings) -> SurveyResult:
     """Return the survey to show: the given file, else the shipped illustrative sample."""
-    from geobaro.survey import load_survey
+    from geobaro.survey.read import load_survey
 
     if survey is not None:
         return load_survey(Path(survey), settings=settings)
-    from geobaro import sample
+    from geobaro.survey import sample
 
     return sample.load_sample(settings=settings)
 
 
 def _attribution(settings: Settings) -> str:
-    from geobaro.boundaries import attribution_text
+    from geobaro.data.boundaries import attribution_text
 
     return attribution_text(settings)
 
@@ -289,7 +289,7 @@ def _write_map_page(
     gdf_communes: gpd.GeoDataFrame,
     gdf_units: gpd.GeoDataFrame,
 ) -> SitePage:
-    from geobaro.views import ExploreRequest, render_explore
+    from geobaro.views.core import ExploreRequest, render_explore
 
     request = ExploreRequest(
         indicator=indicator,
@@ -330,7 +330,7 @@ def _write_compare_page(
     gdf_communes: gpd.GeoDataFrame,
     gdf_units: gpd.GeoDataFrame,
 ) -> SitePage:
-    from geobaro.views import CompareRequest, indicator_label, render_compare
+    from geobaro.views.core import CompareRequest, indicator_label, render_compare
 
     request = CompareRequest(
         indicator=indicator,
@@ -382,7 +382,7 @@ def _write_compare_page(
 
 
 def _write_home(ctx: _Context) -> SitePage:
-    from geobaro.views import render_landing
+    from geobaro.views.core import render_landing
 
     view = render_landing(ctx.lang)
     title = "Smart City barometer 2017: published key figures"
@@ -402,7 +402,7 @@ def _write_home(ctx: _Context) -> SitePage:
 
 def _write_report(ctx: _Context, result: SurveyResult) -> str | None:
     """Write the rejected rows of the survey file (nothing is dropped silently)."""
-    from geobaro.export import export_csv
+    from geobaro.export.files import export_csv
 
     report = result.report
     log.info("survey %s: %s", ctx.source_name, report.summary())
@@ -419,7 +419,7 @@ def _write_report(ctx: _Context, result: SurveyResult) -> str | None:
 
 
 def _write_index(ctx: _Context, pages: list[SitePage], report_file: str | None) -> SitePage:
-    from geobaro.views import indicator_label
+    from geobaro.views.core import indicator_label
 
     title = "geobaro — Smart City barometer of Belgian communes: static maps"
     maps = [p for p in pages if p.kind == "map"]
@@ -487,7 +487,7 @@ def _write_data(
     Rows of the sample carry ``data_status = illustrative``, so the files say what they are
     wherever they end up.
     """
-    from geobaro.export import export_csv, export_geojson
+    from geobaro.export.files import export_csv, export_geojson
 
     csv_path = f"data/{stem}.csv"
     geo_path = f"data/{stem}.geojson"
@@ -517,7 +517,7 @@ def _values_table(values: pd.DataFrame, gdf_units: gpd.GeoDataFrame) -> pd.DataF
 
 def _map_frame(fmap: folium.Map, *, title: str, height: str) -> str:
     """Return the map as a standalone document (Leaflet inlined) in an ``<iframe srcdoc>``."""
-    from geobaro.export import export_html
+    from geobaro.export.files import export_html
 
     doc = export_html(fmap)
     text = doc.decode("utf-8") if isinstance(doc, bytes) else str(doc)

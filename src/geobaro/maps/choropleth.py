@@ -46,7 +46,6 @@ import shapely
 from branca.element import MacroElement
 from jinja2 import Template
 
-from geobaro._assets import DEFAULT_PREFIX, AssetMode, apply_assets
 from geobaro.i18n import (
     LANGS,
     format_number,
@@ -56,6 +55,8 @@ from geobaro.i18n import (
     t,
     unit_name,
 )
+from geobaro.maps.assets import DEFAULT_PREFIX, AssetMode, apply_assets
+from geobaro.vocabulary import MAP_STATUSES, SCHEMES, MapStatus, Scheme
 
 if TYPE_CHECKING:
     from geobaro.i18n import Lang
@@ -79,11 +80,9 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Scheme = Literal["quantiles", "natural_breaks", "equal_interval", "user_defined"]
 MapKind = Literal["sequential", "categorical"]
-Status = Literal["ok", "not_reached", "refused", "too_small", "no_data"]
-SCHEMES: tuple[Scheme, ...] = get_args(Scheme)
-STATUSES: tuple[Status, ...] = get_args(Status)
+Status = MapStatus
+STATUSES = MAP_STATUSES
 
 
 @dataclass(frozen=True)
@@ -993,7 +992,7 @@ def _bounds(
 
 
 def _default_attribution() -> str:
-    from geobaro.boundaries import attribution_text
+    from geobaro.data.boundaries import attribution_text
 
     try:
         return attribution_text()

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from geobaro.boundaries import (
+from geobaro.config import Settings
+from geobaro.data.boundaries import (
     EXPECTED_COUNTS,
     REGION_COUNTS,
     load_units,
@@ -25,7 +26,6 @@ from geobaro.boundaries import (
     validate_communes,
     verify_checksum,
 )
-from geobaro.config import Settings
 from geobaro.errors import BoundaryDataError, DataUnavailableError
 
 BELGIUM_KM2 = 30_663

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from geobaro.errors import SurveyValidationError
-from geobaro.schema import QUESTIONS, RESPONSE_STATUSES
-from geobaro.survey import PROBLEMS, REJECTED_COLUMNS, SurveyResult, load_survey
+from geobaro.survey.read import PROBLEMS, REJECTED_COLUMNS, SurveyResult, load_survey
+from geobaro.survey.schema import QUESTIONS, RESPONSE_STATUSES
 
 _FUZZ = settings(
     max_examples=150,
@@ -386,7 +386,7 @@ def test_time_limit_gives_one_clear_error(gdf_communes) -> None:
 
 
 def test_time_limit_is_checked_while_reading_rows(gdf_communes, monkeypatch) -> None:
-    from geobaro import _limits
+    from geobaro.survey import limits as _limits
 
     checks: list[str] = []
     real_check = _limits.Deadline.check
@@ -423,7 +423,7 @@ def test_limits_come_from_the_environment(gdf_communes, monkeypatch) -> None:
 
 
 def test_upload_limit_follows_streamlit_variable(monkeypatch) -> None:
-    from geobaro._limits import MIB, get_limits
+    from geobaro.survey.limits import MIB, get_limits
 
     monkeypatch.delenv("GEOBARO_MAX_UPLOAD_MB", raising=False)
     monkeypatch.setenv("STREAMLIT_SERVER_MAX_UPLOAD_SIZE", "3")
@@ -437,8 +437,8 @@ def test_upload_limit_follows_streamlit_variable(monkeypatch) -> None:
 def test_streamlit_upload_limit_matches_the_reader() -> None:
     import tomllib
 
-    from geobaro._limits import MIB, Limits
     from geobaro.config import PROJECT_ROOT
+    from geobaro.survey.limits import MIB, Limits
 
     config = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text("utf-8"))
     assert config["server"]["maxUploadSize"] * MIB == Limits().max_bytes
@@ -481,7 +481,7 @@ def test_xlsx_with_too_many_texts_is_refused_before_loading_them(gdf_communes) -
 
 def test_report_exported_as_csv_holds_no_live_formula(gdf_communes) -> None:
     """The rejected rows, as the static site and a download write them, stay inert text."""
-    from geobaro.export import export_csv
+    from geobaro.export.files import export_csv
 
     cells = [c for c in _HOSTILE if c != "\x00"]
     rows = [["nis_code", "feels_concerned"]] + [["11001", c] for c in cells]
@@ -540,7 +540,7 @@ def test_a_hash_column_header_is_a_header_not_a_comment(gdf_communes, suffix) ->
     )
 )
 def test_match_communes_takes_any_values(gdf_communes, values) -> None:
-    from geobaro.survey import match_communes
+    from geobaro.survey.read import match_communes
 
     matched = match_communes(values, gdf_communes=gdf_communes)
     assert len(matched) == len(values)

@@ -24,9 +24,11 @@ import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any
 
 from branca.element import Element
+
+from geobaro.vocabulary import ASSET_MODES, AssetMode
 
 if TYPE_CHECKING:
     import folium
@@ -45,8 +47,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-AssetMode = Literal["served", "inline"]
-ASSET_MODES: tuple[AssetMode, ...] = get_args(AssetMode)
 #: Where Streamlit's static file serving publishes ``./static/``.
 DEFAULT_PREFIX = "/app/static"
 

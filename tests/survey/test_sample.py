@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from geobaro.aggregate import aggregate_by
 from geobaro.indicators import compute_indicators
 from geobaro.published import key_figures, load_published
-from geobaro.sample import (
+from geobaro.survey.read import load_survey
+from geobaro.survey.sample import (
     SAMPLE_COLUMNS,
     generate_sample,
     load_sample,
@@ -21,7 +22,6 @@ from geobaro.sample import (
     sample_csv_text,
     sample_path,
 )
-from geobaro.survey import load_survey
 
 LEVEL_OF_GROUP = {"BE": "belgium", "02000": "region", "03000": "region", "04000": "region"}
 LEVEL_OF_GROUP |= {"rural": "urban_rural", "urban": "urban_rural"}
@@ -156,7 +156,12 @@ def test_cli_sample(tmp_path, capsys) -> None:
 
 
 def test_calibration_constants_are_consistent() -> None:
-    from geobaro.sample import CONCERN_STRATA, N_RESPONDENTS, PROJECT_OFFICERS, STRATEGY_COUNTS
+    from geobaro.survey.sample import (
+        CONCERN_STRATA,
+        N_RESPONDENTS,
+        PROJECT_OFFICERS,
+        STRATEGY_COUNTS,
+    )
 
     assert sum(n for n, _ in CONCERN_STRATA.values()) == N_RESPONDENTS
     assert sum(STRATEGY_COUNTS.values()) == N_RESPONDENTS

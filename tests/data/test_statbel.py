@@ -17,8 +17,18 @@ import pandas as pd
 import pytest
 import shapely
 
-from geobaro._refnis import mergers_frame
-from geobaro._statbel import (
+from geobaro.config import Settings
+from geobaro.data.boundaries import (
+    attribution_text,
+    load_mergers,
+    load_units,
+    prepare_boundaries,
+    read_boundary_source,
+    read_manifest,
+    statbel_sectors_file,
+)
+from geobaro.data.refnis import mergers_frame
+from geobaro.data.statbel import (
     PopulationFile,
     SectorsFile,
     _ProgressBar,
@@ -28,16 +38,6 @@ from geobaro._statbel import (
     sectors_file,
     sectors_file_name,
 )
-from geobaro.boundaries import (
-    attribution_text,
-    load_mergers,
-    load_units,
-    prepare_boundaries,
-    read_boundary_source,
-    read_manifest,
-    statbel_sectors_file,
-)
-from geobaro.config import Settings
 from geobaro.errors import BoundaryDataError, DataUnavailableError
 
 # four communes of 4 km x 4 km in a 2 x 2 grid near Brussels (Lambert 72 metres), with the
@@ -676,7 +676,7 @@ def test_population_with_a_wrong_total_is_not_used_nor_cached(
 def test_detailed_borders_get_a_finer_simplification_instead_of_failing(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from geobaro.boundaries import _simplify_within_area
+    from geobaro.data.boundaries import _simplify_within_area
 
     xs = np.linspace(0, 1000, 41)
     zigzag = [(x, 500 + (15 if i % 2 else -15)) for i, x in enumerate(xs)]
@@ -693,7 +693,7 @@ def test_detailed_borders_get_a_finer_simplification_instead_of_failing(
 def test_a_later_vintage_read_with_its_own_geometry(
     server: _Server, geojson_zip: Path, tmp_path: Path, settings: Settings
 ) -> None:
-    from geobaro.boundaries import load_statbel_communes
+    from geobaro.data.boundaries import load_statbel_communes
 
     isolated = _offline_settings(settings, tmp_path, download=True)
     sectors = _serve(server, geojson_zip)

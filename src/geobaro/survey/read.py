@@ -19,8 +19,10 @@ from typing import IO, Any, Literal, get_args
 
 import pandas as pd
 
-from geobaro._limits import Deadline, Limits, get_limits
-from geobaro._normalize import (
+from geobaro.config import Settings
+from geobaro.errors import SurveyValidationError
+from geobaro.survey.limits import Deadline, Limits, get_limits
+from geobaro.survey.normalize import (
     is_blank,
     is_formula,
     neutralise_formula,
@@ -30,9 +32,7 @@ from geobaro._normalize import (
     normalize_token,
     split_multi,
 )
-from geobaro.config import Settings
-from geobaro.errors import SurveyValidationError
-from geobaro.schema import (
+from geobaro.survey.schema import (
     ANSWER_COLUMNS,
     DATA_COLUMNS,
     DATA_STATUS_COLUMN,
@@ -64,7 +64,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 #: Largest file accepted by `load_survey` (10 MiB unless ``GEOBARO_MAX_UPLOAD_MB`` says
-#: otherwise when geobaro is imported; see `geobaro._limits`).
+#: otherwise when geobaro is imported; see `geobaro.survey.limits`).
 DEFAULT_MAX_BYTES = get_limits().max_bytes
 #: Most rows after the header accepted by `load_survey` (``GEOBARO_MAX_ROWS``, default 10000).
 DEFAULT_MAX_ROWS = get_limits().max_rows
@@ -263,7 +263,7 @@ def load_survey(
     deadline.check("matching the columns")
     columns = _map_columns(table.header, name)
     if gdf_communes is None:
-        from geobaro.boundaries import load_communes
+        from geobaro.data.boundaries import load_communes
 
         gdf_communes = load_communes(settings=settings)
     matcher = _Matcher(gdf_communes, vintage=vintage, settings=settings)
@@ -303,7 +303,7 @@ def match_communes(
     '46021,62093'
     """
     if gdf_communes is None:
-        from geobaro.boundaries import load_communes
+        from geobaro.data.boundaries import load_communes
 
         gdf_communes = load_communes(settings=settings)
     matcher = _Matcher(gdf_communes, vintage=vintage, settings=settings)
@@ -975,7 +975,7 @@ class _Matcher:
         if self._unit_names is None:
             self._unit_names = {"2019": {}, "2025": {}}
             if any(self.units.values()):
-                from geobaro.boundaries import load_mergers
+                from geobaro.data.boundaries import load_mergers
 
                 mergers = load_mergers(self.settings)
                 merged = mergers[mergers["change"] == "merger"]

@@ -1,0 +1,8 @@
+"""Survey files: schema, reading and validation, commune matching, the illustrative sample."""
+
+from __future__ import annotations
+
+from geobaro.survey.read import SurveyResult, ValidationReport, load_survey, match_communes
+from geobaro.survey.sample import load_sample
+
+__all__ = ["SurveyResult", "ValidationReport", "load_sample", "load_survey", "match_communes"]
