@@ -7,7 +7,6 @@ import json
 import logging
 import os
 import shutil
-import tempfile
 import warnings
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geobaro._io import atomic_write, file_sha256
 from geobaro._units import (
     ARRONDISSEMENT_NAMES,
     BRUSSELS_PROVINCE_NIS,
@@ -306,11 +306,7 @@ def load_statbel_communes(
 
 def verify_checksum(path: Path, expected_sha256: str) -> None:
     """Raise `BoundaryDataError` unless ``path`` has the expected SHA-256."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    actual = digest.hexdigest()
+    actual = file_sha256(path)
     if actual != expected_sha256:
         raise BoundaryDataError(
             f"checksum mismatch for {path}: expected SHA-256 {expected_sha256}, got {actual} "
@@ -556,7 +552,7 @@ def prepare_boundaries(
     _write_parquet(gdf, cache / "communes_2018.parquet")
     _write_parquet(simple, cache / "communes_2018_simplified.parquet")
     source = _describe_source(obtained, manifest, gdf, population_line)
-    _atomic_write_text(stamp, json.dumps({**wanted, "source": source.__dict__}, indent=1))
+    atomic_write(stamp, json.dumps({**wanted, "source": source.__dict__}, indent=1))
     _load_cached.cache_clear()
     report(1.0, "Boundaries ready")
     return cache
@@ -997,18 +993,7 @@ def _simplify_within_area(gdf: gpd.GeoDataFrame, tolerance: float) -> gpd.GeoDat
 
 
 def _write_parquet(gdf: gpd.GeoDataFrame, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".parquet.tmp")
-    os.close(fd)
-    gdf.to_parquet(tmp, index=False)
-    Path(tmp).replace(path)
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    atomic_write(path, lambda tmp: gdf.to_parquet(tmp, index=False))
 
 
 @lru_cache(maxsize=64)

@@ -15,12 +15,9 @@ Leaflet comes from the ``XStatic-Leaflet`` package (``xstatic.pkg.leaflet``). Tw
 from __future__ import annotations
 
 import base64
-import hashlib
 import logging
-import os
 import re
 import shutil
-import tempfile
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -28,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from branca.element import Element
 
+from geobaro._io import atomic_write, file_sha256
 from geobaro.vocabulary import ASSET_MODES, AssetMode
 
 if TYPE_CHECKING:
@@ -110,15 +108,7 @@ def install_static_assets(dest: Path) -> None:
     for source, target in pairs:
         if _same_file(source, target):
             continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        os.close(fd)
-        try:
-            shutil.copyfile(source, tmp)
-            Path(tmp).chmod(0o644)
-            Path(tmp).replace(target)
-        finally:
-            Path(tmp).unlink(missing_ok=True)
+        atomic_write(target, lambda tmp, source=source: shutil.copyfile(source, tmp))
         copied += 1
     log.info("Leaflet assets in %s: %d copied, %d up to date", dest, copied, len(pairs) - copied)
 
@@ -240,8 +230,4 @@ def leaflet_css_inline() -> str:
 def _same_file(source: Path, target: Path) -> bool:
     if not target.is_file() or target.stat().st_size != source.stat().st_size:
         return False
-    return _digest(source) == _digest(target)
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    return file_sha256(source) == file_sha256(target)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -17,6 +16,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 
+from geobaro._io import atomic_write
 from geobaro.config import Settings, get_settings
 from geobaro.survey.read import SurveyResult, load_survey
 from geobaro.survey.schema import (
@@ -234,10 +234,7 @@ def write_sample(
     folder.mkdir(parents=True, exist_ok=True)
     text = sample_csv_text(generate_sample(seed, gdf_communes=gdf_communes), seed=seed)
     path = folder / SAMPLE_FILENAME
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".csv.tmp")
-    with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-        fh.write(text)
-    Path(tmp).replace(path)
+    atomic_write(path, text)
     log.info("wrote the illustrative sample (seed %s) to %s", seed, path)
     return path
 
