@@ -301,7 +301,7 @@ def demo_values(indicator: str) -> pd.DataFrame:
 def map_builder() -> Callable[[str], Any]:
     """Return ``build(indicator) -> folium.Map``: the explore view's commune map, as the app
     builds it (``views.render_explore``; boundaries, sample and indicators already loaded)."""
-    from geobaro.views.core import ExploreRequest, render_explore
+    from geobaro.views import ExploreRequest, render_explore
 
     gdf, gdf_web, ind = _cached_inputs()
 

@@ -1,4 +1,4 @@
-"""geobaro.views.core: requests -> maps, legends, tables, summaries and profiles (no Streamlit)."""
+"""geobaro.views: requests -> maps, legends, tables, summaries and profiles (no Streamlit)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
 
+from geobaro import views
 from geobaro.data.boundaries import load_units
 from geobaro.indicators import compute_indicators
 from geobaro.survey.sample import load_sample
-from geobaro.views import core as views
 
 
 @pytest.fixture(scope="module")

@@ -13,6 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
+from geobaro import views
 from geobaro.app import resources
 from geobaro.app.session import seed_widget, set_state, view_state
 from geobaro.app.state import LEVELS, REGIONS, SCALES, SCHEMES, SOURCES, VINTAGES, parse_breaks
@@ -24,7 +25,6 @@ from geobaro.app.upload import (
     store_upload,
 )
 from geobaro.i18n import Lang, format_number, format_share, t
-from geobaro.views import core as views
 
 if TYPE_CHECKING:
     from geobaro.app.state import ViewState

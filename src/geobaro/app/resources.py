@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pandas as pd
 import streamlit as st
 
+from geobaro import views
 from geobaro.config import get_settings
 from geobaro.data.boundaries import attribution_text, load_units, prepare_boundaries
-from geobaro.views import core as views
 
 if TYPE_CHECKING:
     import geopandas as gpd

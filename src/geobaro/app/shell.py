@@ -119,7 +119,7 @@ def _boundaries_ready(lang: Lang) -> bool:
 
 def _check_against_data(state: ViewState) -> ViewState:
     """Drop an indicator or commune of a link that the data does not know."""
-    from geobaro.views.core import list_indicators
+    from geobaro.views import list_indicators
 
     changes: dict[str, Any] = {}
     if state.indicator and state.indicator not in list_indicators():

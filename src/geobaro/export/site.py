@@ -154,7 +154,7 @@ def export_site(
     """
     from geobaro.data.boundaries import load_communes, load_units
     from geobaro.indicators import compute_indicators
-    from geobaro.views.core import indicator_kind, list_indicators
+    from geobaro.views import indicator_kind, list_indicators
 
     settings = settings or get_settings()
     out_dir = Path(out_dir)
@@ -289,7 +289,7 @@ def _write_map_page(
     gdf_communes: gpd.GeoDataFrame,
     gdf_units: gpd.GeoDataFrame,
 ) -> SitePage:
-    from geobaro.views.core import ExploreRequest, render_explore
+    from geobaro.views import ExploreRequest, render_explore
 
     request = ExploreRequest(
         indicator=indicator,
@@ -330,7 +330,7 @@ def _write_compare_page(
     gdf_communes: gpd.GeoDataFrame,
     gdf_units: gpd.GeoDataFrame,
 ) -> SitePage:
-    from geobaro.views.core import CompareRequest, indicator_label, render_compare
+    from geobaro.views import CompareRequest, indicator_label, render_compare
 
     request = CompareRequest(
         indicator=indicator,
@@ -382,7 +382,7 @@ def _write_compare_page(
 
 
 def _write_home(ctx: _Context) -> SitePage:
-    from geobaro.views.core import render_landing
+    from geobaro.views import render_landing
 
     view = render_landing(ctx.lang)
     title = "Smart City barometer 2017: published key figures"
@@ -419,7 +419,7 @@ def _write_report(ctx: _Context, result: SurveyResult) -> str | None:
 
 
 def _write_index(ctx: _Context, pages: list[SitePage], report_file: str | None) -> SitePage:
-    from geobaro.views.core import indicator_label
+    from geobaro.views import indicator_label
 
     title = "geobaro — Smart City barometer of Belgian communes: static maps"
     maps = [p for p in pages if p.kind == "map"]

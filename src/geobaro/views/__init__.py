@@ -1,35 +1,30 @@
-"""Views: a frozen request and the data in, the rendered result out (no file or network access)."""
+"""Views: a frozen request and the data in, the rendered result out (no file or network access).
+
+One module per view (`explore`, `compare`, `commune`, `landing`); `values` holds the numbers
+they share (map values, group summaries, tables) and `common` the indicator metadata and labels.
+"""
 
 from __future__ import annotations
 
-from geobaro.views.core import (
-    REGIONS,
+from geobaro.views.common import format_value, indicator_kind, indicator_label, list_indicators
+from geobaro.views.commune import (
     CommuneProfile,
     CommuneRequest,
-    ComparePanel,
-    CompareRequest,
-    CompareResult,
+    compute_profile_groups,
+    render_commune,
+    search_communes,
+)
+from geobaro.views.compare import ComparePanel, CompareRequest, CompareResult, render_compare
+from geobaro.views.explore import (
     ExploreRequest,
     ExploreResult,
     ExportFile,
-    GroupSummary,
-    LandingResult,
-    Region,
-    Source,
-    compute_profile_groups,
-    format_value,
-    indicator_kind,
-    indicator_label,
     list_exports,
-    list_indicators,
-    map_values,
-    render_commune,
-    render_compare,
     render_explore,
-    render_landing,
-    search_communes,
-    summarize_groups,
 )
+from geobaro.views.landing import LandingResult, render_landing
+from geobaro.views.values import GroupSummary, map_values, summarize_groups
+from geobaro.vocabulary import REGIONS, Region, Source
 
 __all__ = [
     "REGIONS",

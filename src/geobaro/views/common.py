@@ -1,0 +1,154 @@
+"""Shared pieces of the views: indicator metadata, value text, unit and group labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+
+from geobaro._units import PROVINCE_NAMES, REGION_NAMES, REGION_NIS
+from geobaro.i18n import format_number, format_share, t
+from geobaro.indicators import INDICATORS
+from geobaro.vocabulary import LANG_INDEX, IndicatorKind, Lang
+
+__all__ = [
+    "format_value",
+    "indicator_kind",
+    "indicator_label",
+    "list_indicators",
+]
+
+
+_VALUE_COLUMNS = ["nis_code", "value", "n", "status", "label"]
+
+
+def list_indicators() -> tuple[str, ...]:
+    """Return the ids of every indicator, in registry order.
+
+    Examples
+    --------
+    >>> len(list_indicators()) > 3
+    True
+    """
+    return tuple(INDICATORS)
+
+
+def indicator_kind(indicator: str) -> IndicatorKind:
+    """Return ``share``, ``category``, ``count`` or ``score`` for an indicator id.
+
+    Examples
+    --------
+    >>> indicator_kind("feels_concerned")
+    'share'
+    >>> indicator_kind("concern")
+    'category'
+    """
+    try:
+        spec = INDICATORS[indicator]
+    except KeyError:
+        raise ValueError(
+            f"unknown indicator {indicator!r}; known: {', '.join(INDICATORS)}"
+        ) from None
+    kind: IndicatorKind = spec.kind
+    return kind
+
+
+def indicator_label(indicator: str, lang: Lang = "en") -> str:
+    """Return the label of an indicator in a language (German falls back to English).
+
+    Examples
+    --------
+    >>> isinstance(indicator_label(list_indicators()[0], "fr"), str)
+    True
+    """
+    spec = INDICATORS[indicator]
+    label = getattr(spec, "label", None)
+    if callable(label):
+        return str(label(lang))
+    labels: Any = getattr(spec, "labels", {})
+    if isinstance(labels, dict):
+        return str(labels.get(lang) or labels.get("en") or indicator)
+    return indicator
+
+
+def format_value(
+    value: object, kind: IndicatorKind, lang: Lang = "en", *, indicator: str = ""
+) -> str:
+    """Return a value as shown in tables and tooltips (shares as percentages).
+
+    Examples
+    --------
+    >>> format_value(0.456, "share")
+    '46%'
+    >>> format_value(2.5, "count")
+    '2.5'
+    >>> format_value(None, "share")
+    '–'
+    """
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return "–"
+    if kind == "share":
+        return format_share(float(value), lang)  # type: ignore[arg-type]
+    if kind in {"count", "score"}:
+        number = float(value)  # type: ignore[arg-type]
+        return format_number(number, lang, decimals=0 if number.is_integer() else 1)
+    return _answer_label(indicator, str(value), lang)
+
+
+def _framing(standalone: bool, title: str, lang: Lang) -> dict[str, Any]:
+    """Return what a map shows of itself: all (standalone) or a short credit (app)."""
+    if standalone:
+        return {"legend": True, "title": title}
+    return {"legend": False, "title": "", "attribution": t("app.map.credit", lang)}
+
+
+def _value_text(value: object, kind: IndicatorKind, lang: Lang, indicator: str) -> str:
+    if kind == "share" and isinstance(value, str):
+        return t(f"app.answer.{value}", lang)
+    return format_value(value, kind, lang, indicator=indicator)
+
+
+def _answer_label(indicator: str, value: str, lang: Lang) -> str:
+    """Return an answer's label: the map legend's wording first, then the questionnaire's."""
+    from geobaro.survey.schema import QUESTIONS
+
+    key = f"maps.answer.{value}"
+    text = t(key, lang)
+    if text != key:
+        return text
+    spec = INDICATORS.get(indicator)
+    question = QUESTIONS.get(getattr(spec, "question", indicator) or indicator)
+    if question is not None and value in question.values:
+        return question.value_label(value, lang)
+    return value
+
+
+def _region_label(region: str, lang: Lang) -> str:
+    """Return the name of a region given by key (``Flanders``) or code (``02000``)."""
+    by_code = {code: key for key, code in REGION_NIS.items()}
+    names = REGION_NAMES.get(by_code.get(region, region))
+    return region if names is None else names[LANG_INDEX[lang]]
+
+
+def _group_label(code: str, by: str, lang: Lang) -> str:
+    if by == "region":
+        return _region_label(code, lang)
+    if by == "province" and code in PROVINCE_NAMES:
+        return PROVINCE_NAMES[code][LANG_INDEX[lang]]
+    if by in {"urban_rural", "belgium"}:
+        return t(f"app.group.{code}", lang)
+    return code
+
+
+def _title(indicator: str, level: str, lang: Lang, source: str) -> str:
+    label = indicator_label(indicator, lang)
+    level_text = t(f"app.level.{level}", lang)
+    head = f"{label} — {level_text}"
+    if source == "sample":
+        head += f" ({t('app.illustrative.short', lang)})"
+    return head
+
+
+def _any_share() -> str:
+    """Return a share indicator, used only for the units' commune and respondent counts."""
+    return next(i for i, s in INDICATORS.items() if s.kind == "share")

@@ -1,0 +1,483 @@
+"""Map values, group summaries and tables: the numbers every view is drawn from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
+
+import numpy as np
+import pandas as pd
+
+from geobaro.aggregate import aggregate_by, aggregate_categories
+from geobaro.data.boundaries import load_units
+from geobaro.i18n import format_number, format_share, t, unit_name
+from geobaro.maps.choropleth import Classification, classify
+from geobaro.views.common import (
+    _VALUE_COLUMNS,
+    _answer_label,
+    _any_share,
+    _group_label,
+    _region_label,
+    _value_text,
+    format_value,
+    indicator_kind,
+)
+from geobaro.vocabulary import IndicatorKind, Lang, Level, Vintage
+
+if TYPE_CHECKING:
+    import geopandas as gpd
+
+    from geobaro.views.compare import CompareRequest
+    from geobaro.views.explore import ExploreRequest
+
+__all__ = [
+    "GroupSummary",
+    "map_values",
+    "summarize_groups",
+]
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """Respondents, response rate and share (with its 95% Wilson interval) of one group."""
+
+    group: str
+    label: str
+    n_communes: int
+    respondents: int
+    response_rate: float
+    share: float | None
+    ci_low: float | None
+    ci_high: float | None
+    too_small: bool
+    detail: str = ""
+
+    def describe(self, lang: Lang = "en") -> str:
+        """Return a one-line account, e.g. ``n = 40 / 262 (15%) · 45% [30%–61%]``.
+
+        Examples
+        --------
+        >>> GroupSummary("x", "X", 262, 40, 40 / 262, 0.45, 0.3, 0.61, False).describe()
+        'n = 40 / 262 (15%) · 45% [30%–61%]'
+        >>> GroupSummary("x", "X", 19, 3, 3 / 19, None, None, None, True).describe()
+        'n = 3 / 19 (16%) · too few answers'
+        """
+        head = (
+            f"n = {self.respondents} / {self.n_communes} ({format_share(self.response_rate, lang)})"
+        )
+        if self.too_small:
+            return f"{head} · {t('app.status.too_small', lang)}"
+        if self.share is None:
+            return f"{head} · {self.detail}" if self.detail else head
+        tail = format_share(self.share, lang)
+        if self.ci_low is not None and self.ci_high is not None:
+            tail += f" [{format_share(self.ci_low, lang)}–{format_share(self.ci_high, lang)}]"
+        return f"{head} · {tail}"
+
+
+def map_values(
+    indicators_df: pd.DataFrame,
+    gdf_communes: pd.DataFrame,
+    *,
+    indicator: str,
+    level: Level = "commune",
+    vintage: Vintage = "2018",
+    min_respondents: int = 5,
+    lang: Lang = "en",
+) -> pd.DataFrame:
+    """Turn per-commune indicators into the ``values`` frame the maps take.
+
+    Parameters
+    ----------
+    indicators_df
+        `geobaro.indicators.compute_indicators` output: one row per 2018 commune with
+        ``nis_code``, ``response_status`` and the indicator columns.
+    gdf_communes
+        The 2018 commune reference table (``region``, ``arrondissement_nis``,
+        ``province_nis``, ``nis_2019``, ``nis_2025`` ...).
+    indicator, level, vintage, min_respondents, lang
+        What to map; 2018 communes are grouped into the 2019/2025 units for later vintages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``nis_code`` (of the level and vintage), ``value``, ``n`` (respondents), ``status``
+        (``ok``, ``not_reached``, ``refused``, ``too_small`` or ``no_data``), ``label`` (display
+        text) and, at grouped levels, ``n_communes``, ``response_rate``, ``ci_low``, ``ci_high``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from geobaro.views import indicator_kind, list_indicators
+    >>> ref = pd.DataFrame({"nis_code": ["11001", "11002"], "region": ["Flanders"] * 2})
+    >>> ind = pd.DataFrame({"nis_code": ["11001", "11002"],
+    ...                     "response_status": ["answered", "refused"]})
+    >>> shares = [c for c in list_indicators() if indicator_kind(c) == "share"]
+    >>> ind[shares[0]] = [1.0, None]
+    >>> map_values(ind, ref, indicator=shares[0])[["nis_code", "n", "status"]]
+      nis_code  n   status
+    0    11001  1       ok
+    1    11002  0  refused
+    """
+    kind = indicator_kind(indicator)
+    if indicator not in indicators_df.columns:
+        raise ValueError(f"indicator column {indicator!r} missing from the indicators table")
+    if level == "commune" and vintage == "2018":
+        return _commune_values(indicators_df, gdf_communes, indicator, kind, lang)
+    return _group_values(
+        indicators_df,
+        gdf_communes,
+        indicator=indicator,
+        kind=kind,
+        level=level,
+        vintage=vintage,
+        min_respondents=min_respondents,
+        lang=lang,
+    )
+
+
+def summarize_groups(
+    indicators_df: pd.DataFrame,
+    gdf_communes: pd.DataFrame,
+    *,
+    indicator: str,
+    by: Literal["belgium", "region", "province", "urban_rural"] = "region",
+    min_respondents: int = 5,
+    vintage: Vintage = "2018",
+    lang: Lang = "en",
+) -> tuple[GroupSummary, ...]:
+    """Return the respondents, response rate and share (95% CI) of each group.
+
+    Shares are those of `geobaro.aggregate.aggregate_by`; scores and counts give their mean
+    in ``detail``; for ``category`` indicators ``detail`` lists the share of every answer.
+
+    Examples
+    --------
+    >>> from geobaro.data.boundaries import load_units
+    >>> from geobaro.indicators import compute_indicators
+    >>> from geobaro.survey.sample import load_sample
+    >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
+    >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
+    >>> [s.describe() for s in summarize_groups(ind, ref, indicator="feels_concerned",
+    ...                                         by="urban_rural")]
+    ['n = 29 / 135 (21%) · 34% [20%–53%]', 'n = 84 / 454 (19%) · 77% [67%–85%]']
+    """
+    kind = indicator_kind(indicator)
+    base = indicator if kind != "category" else _any_share()
+    agg = aggregate_by(
+        indicators_df,
+        gdf_communes,
+        level=by,
+        indicator=base,
+        min_respondents=min_respondents,
+        vintage=vintage,
+    )
+    details: dict[str, str] = {}
+    n_valid: dict[str, int] = {}
+    if kind == "category":
+        cats = aggregate_categories(
+            indicators_df,
+            gdf_communes,
+            level=by,
+            indicator=indicator,
+            min_respondents=min_respondents,
+            vintage=vintage,
+        )
+        for group, part in cats.groupby("group", sort=False):
+            n_valid[str(group)] = int(part["n_valid"].iloc[0])
+            if bool(part["too_small"].iloc[0]):
+                continue
+            details[str(group)] = " · ".join(
+                f"{_answer_label(indicator, str(c), lang)} {format_share(p, lang)}"
+                for c, p in zip(part["category"], part["share"], strict=True)
+            )
+    out = []
+    for row in agg.itertuples(index=False):
+        code = str(row.group)
+        small = bool(row.too_small)
+        share = None if kind != "share" or small or pd.isna(row.share) else float(row.share)
+        if kind in {"count", "score"} and not small and pd.notna(row.mean):
+            mean = format_number(float(row.mean), lang, decimals=1)
+            details[code] = f"{t('app.summary.mean', lang)} {mean}"
+        if kind == "category":
+            small = code not in details
+        out.append(
+            GroupSummary(
+                group=code,
+                label=_group_label(code, by, lang),
+                n_communes=int(row.n_communes),
+                respondents=int(row.respondents),
+                response_rate=float(row.response_rate) if pd.notna(row.response_rate) else 0.0,
+                share=share,
+                ci_low=None if share is None else float(row.ci_low),
+                ci_high=None if share is None else float(row.ci_high),
+                too_small=small,
+                detail=details.get(code, ""),
+            )
+        )
+    return tuple(out)
+
+
+def _map_inputs(
+    request: ExploreRequest | CompareRequest,
+    indicators_df: pd.DataFrame,
+    gdf_communes: pd.DataFrame,
+    gdf_units: gpd.GeoDataFrame | None,
+) -> tuple[IndicatorKind, gpd.GeoDataFrame, pd.DataFrame, Literal["sequential", "categorical"]]:
+    """Return the indicator kind, the units, the map values and the map kind of a request."""
+    kind = indicator_kind(request.indicator)
+    if gdf_units is None:
+        gdf_units = load_units(level=request.level, vintage=request.vintage, web=True)
+    values = map_values(
+        indicators_df,
+        gdf_communes,
+        indicator=request.indicator,
+        level=request.level,
+        vintage=request.vintage,
+        min_respondents=request.min_respondents,
+        lang=request.lang,
+    )
+    return kind, gdf_units, values, _map_kind(kind, request.level, request.vintage)
+
+
+def _map_kind(
+    kind: IndicatorKind, level: str, vintage: str
+) -> Literal["sequential", "categorical"]:
+    """Return the map kind: answers and communes' yes / no are categories, others classes."""
+    if kind == "category" or (kind == "share" and level == "commune" and vintage == "2018"):
+        return "categorical"
+    return "sequential"
+
+
+def _classify(
+    values: pd.DataFrame,
+    map_kind: str,
+    *,
+    request: ExploreRequest | CompareRequest,
+) -> Classification:
+    if map_kind == "categorical":
+        return classify(values, kind="categorical", lang=request.lang)
+    scheme, k, breaks = request.scheme, request.k, request.breaks
+    ok = values.loc[values["status"] == "ok", "value"].astype(float)
+    distinct = int(ok.nunique())
+    if scheme == "user_defined" and breaks:
+        return classify(
+            values, kind="sequential", scheme="user_defined", breaks=breaks, lang=request.lang
+        )
+    use_scheme = "equal_interval" if scheme == "user_defined" else scheme
+    # mapclassify needs more distinct values than classes
+    k_eff = max(1, min(k, distinct)) if distinct else 1
+    if distinct <= 2:
+        use_scheme = "equal_interval"
+    return classify(values, kind="sequential", scheme=use_scheme, k=k_eff, lang=request.lang)
+
+
+def _commune_values(
+    indicators_df: pd.DataFrame,
+    gdf_communes: pd.DataFrame,
+    indicator: str,
+    kind: IndicatorKind,
+    lang: Lang,
+) -> pd.DataFrame:
+    """Return each 2018 commune's own answer (shares become yes / no)."""
+    codes = gdf_communes["nis_code"].astype(str)
+    ind = indicators_df.drop_duplicates("nis_code").set_index("nis_code")
+    ind.index = ind.index.astype(str)
+    status_in = ind["response_status"].reindex(codes).fillna("not_reached").astype(str)
+    raw = ind[indicator].reindex(codes).astype(object)
+    raw = raw.where(raw.notna() & raw.astype(str).ne("nan"), None)
+    answered = status_in.eq("answered").to_numpy()
+    present = raw.notna().to_numpy()
+    status = np.where(
+        answered,
+        np.where(present, "ok", "no_data"),
+        np.where(status_in.isin(["refused", "not_reached"]), status_in, "no_data"),
+    )
+    if kind == "share":
+        value = raw.map(lambda v: None if v is None else ("yes" if float(v) >= 0.5 else "no"))
+    elif kind == "category":
+        value = raw.map(lambda v: None if v is None else str(v))
+    else:
+        value = pd.to_numeric(raw, errors="coerce")
+    out = pd.DataFrame(
+        {
+            "nis_code": codes.to_numpy(),
+            "value": value.to_numpy(),
+            "n": (answered & present).astype(int),
+            "status": status,
+        }
+    )
+    out["label"] = [
+        _value_text(v, kind, lang, indicator) if s == "ok" else t(f"app.status.{s}", lang)
+        for v, s in zip(out["value"], out["status"], strict=True)
+    ]
+    return out
+
+
+def _group_values(
+    indicators_df: pd.DataFrame,
+    gdf_communes: pd.DataFrame,
+    *,
+    indicator: str,
+    kind: IndicatorKind,
+    level: str,
+    vintage: str,
+    min_respondents: int,
+    lang: Lang,
+) -> pd.DataFrame:
+    """Return values of grouped units: Wilson shares, means, or the modal answer."""
+    if kind == "category":
+        return _category_values(
+            indicators_df,
+            gdf_communes,
+            indicator=indicator,
+            level=level,
+            vintage=vintage,
+            min_respondents=min_respondents,
+            lang=lang,
+        )
+    agg = aggregate_by(
+        indicators_df,
+        gdf_communes,
+        level=level,  # type: ignore[arg-type]
+        indicator=indicator,
+        min_respondents=min_respondents,
+        vintage=vintage,  # type: ignore[arg-type]
+    )
+    n = agg["n_valid"].astype(int).to_numpy()
+    small = agg["too_small"].astype(bool).to_numpy()
+    status = np.where(n == 0, _empty_status(agg), np.where(small, "too_small", "ok"))
+    value = pd.to_numeric(agg["value"], errors="coerce").to_numpy(dtype=float)
+    out = pd.DataFrame(
+        {
+            "nis_code": agg["nis_code"].astype(str).to_numpy(),
+            "value": np.where(status == "ok", value, np.nan),
+            "n": n,
+            "status": status,
+            "n_communes": agg["n_communes"].astype(int).to_numpy(),
+            "response_rate": agg["response_rate"].astype(float).to_numpy(),
+            "ci_low": pd.to_numeric(agg["ci_low"], errors="coerce").to_numpy(dtype=float),
+            "ci_high": pd.to_numeric(agg["ci_high"], errors="coerce").to_numpy(dtype=float),
+        }
+    )
+    out["label"] = [
+        f"{format_value(v, kind, lang)} (n = {k})" if s == "ok" else t(f"app.status.{s}", lang)
+        for v, k, s in zip(out["value"], out["n"], out["status"], strict=True)
+    ]
+    return out[[*_VALUE_COLUMNS, "n_communes", "response_rate", "ci_low", "ci_high"]]
+
+
+def _category_values(
+    indicators_df: pd.DataFrame,
+    gdf_communes: pd.DataFrame,
+    *,
+    indicator: str,
+    level: str,
+    vintage: str,
+    min_respondents: int,
+    lang: Lang,
+) -> pd.DataFrame:
+    """Return the most frequent answer of each unit (ties: questionnaire order), its share."""
+    agg = aggregate_categories(
+        indicators_df,
+        gdf_communes,
+        level=level,  # type: ignore[arg-type]
+        indicator=indicator,
+        min_respondents=1 if level == "commune" else min_respondents,
+        vintage=vintage,  # type: ignore[arg-type]
+    )
+    agg = agg.assign(_order=agg.groupby("nis_code").cumcount())
+    top = (
+        agg.sort_values(["nis_code", "count", "_order"], ascending=[True, False, True])
+        .drop_duplicates("nis_code")
+        .set_index("nis_code")
+    )
+    counts = aggregate_by(
+        indicators_df,
+        gdf_communes,
+        level=level,  # type: ignore[arg-type]
+        indicator=_any_share(),
+        min_respondents=min_respondents,
+        vintage=vintage,  # type: ignore[arg-type]
+    ).set_index("nis_code")
+    codes = top.index.astype(str)
+    n = top["n_valid"].astype(int).to_numpy()
+    small = top["too_small"].astype(bool).to_numpy()
+    empty = _empty_status(counts.reindex(top.index).reset_index())
+    status = np.where(n == 0, empty, np.where(small, "too_small", "ok"))
+    out = pd.DataFrame(
+        {
+            "nis_code": codes,
+            "value": np.where(status == "ok", top["category"].astype(str), None),
+            "n": n,
+            "status": status,
+            "n_communes": counts["n_communes"].reindex(top.index).astype(int).to_numpy(),
+            "response_rate": counts["response_rate"].reindex(top.index).astype(float).to_numpy(),
+            "ci_low": pd.to_numeric(top["ci_low"], errors="coerce").to_numpy(dtype=float),
+            "ci_high": pd.to_numeric(top["ci_high"], errors="coerce").to_numpy(dtype=float),
+        }
+    )
+    shares = top["share"].to_numpy(dtype=float)
+    out["label"] = [
+        f"{_value_text(v, 'category', lang, indicator)} ({format_share(p, lang)}, n = {k})"
+        if s == "ok"
+        else t(f"app.status.{s}", lang)
+        for v, p, k, s in zip(out["value"], shares, out["n"], out["status"], strict=True)
+    ]
+    return out[[*_VALUE_COLUMNS, "n_communes", "response_rate", "ci_low", "ci_high"]]
+
+
+def _empty_status(agg: pd.DataFrame) -> np.ndarray:
+    """Return the status of units without answers (merged communes keep their members')."""
+    if "response_status" not in agg:
+        return np.full(len(agg), "no_data", dtype=object)
+    status = agg["response_status"].astype(str)
+    return np.where(status.isin(["refused", "not_reached"]), status, "no_data").astype(object)
+
+
+def _table(
+    values: pd.DataFrame,
+    gdf_units: pd.DataFrame,
+    classification: Classification,
+    kind: IndicatorKind,
+    request: ExploreRequest,
+) -> pd.DataFrame:
+    """Return the accessible twin of the map: one row per unit, sortable numbers.
+
+    Shares are in percent (0-100) so that the table sorts and reads as the legend does.
+    Text stays raw: tables are shown as data grids (never as HTML) and CSV exports neutralise
+    formulas themselves.
+    """
+    attrs = pd.DataFrame(gdf_units.drop(columns="geometry", errors="ignore"))
+    attrs["nis_code"] = attrs["nis_code"].astype(str)
+    records = attrs.drop_duplicates("nis_code").set_index("nis_code").to_dict("index")
+    regions = {r: _region_label(str(r), request.lang) for r in attrs["region"].unique()}
+    codes = values["nis_code"].astype(str)
+    table = pd.DataFrame(
+        {
+            "nis_code": codes.to_numpy(),
+            "name": [unit_name(records[c], request.lang) if c in records else c for c in codes],
+            "region": [regions[records[c]["region"]] if c in records else "" for c in codes],
+        }
+    )
+    numeric = pd.to_numeric(values["value"], errors="coerce")
+    if values["value"].map(lambda v: isinstance(v, str)).any():
+        table["value"] = [
+            _value_text(v, kind, request.lang, request.indicator) if s == "ok" else ""
+            for v, s in zip(values["value"], values["status"], strict=True)
+        ]
+    elif kind == "share":
+        table["value"] = (numeric * 100).round(1).to_numpy()
+    else:
+        table["value"] = numeric.round(2).to_numpy()
+    table["n"] = values["n"].astype(int).to_numpy()
+    if "response_rate" in values:
+        table["response_rate"] = (values["response_rate"].astype(float) * 100).round(1).to_numpy()
+    if kind == "share" and "ci_low" in values and values["ci_low"].notna().any():
+        table["ci_low"] = (values["ci_low"].astype(float) * 100).round(1).to_numpy()
+        table["ci_high"] = (values["ci_high"].astype(float) * 100).round(1).to_numpy()
+    table["status"] = [t(f"app.status.{s}", request.lang) for s in values["status"]]
+    labels = classification.labels.copy()
+    labels.index = labels.index.astype(str)
+    table["class"] = labels.reindex(codes).fillna("").astype(str).to_numpy()
+    return table
