@@ -248,3 +248,22 @@ def test_aggregates_invariant_to_row_order(gdf_communes, seed, level) -> None:
         ind.iloc[order], gdf_communes, level=level, indicator="concern"
     )
     pd.testing.assert_frame_equal(cats, cats_shuffled)
+
+
+def test_intervals_carry_the_finite_population_correction(indicators, gdf_communes) -> None:
+    # issue 13: ci_low/ci_high are Wilson intervals with the effective size n(N-1)/(N-n)
+    from geobaro.stats.fpc import wilson_fpc_interval
+
+    agg = aggregate_by(indicators, gdf_communes, level="province", indicator="feels_concerned")
+    low, high = wilson_fpc_interval(
+        agg["successes"].to_numpy(dtype=float), agg["n_valid"], agg["n_communes"]
+    )
+    shown = ~agg["too_small"].to_numpy()
+    np.testing.assert_allclose(agg["ci_low"].to_numpy()[shown], low[shown])
+    np.testing.assert_allclose(agg["ci_high"].to_numpy()[shown], high[shown])
+    plain_low, _ = wilson_interval(agg["successes"].to_numpy(dtype=float), agg["n_valid"])
+    assert (agg["ci_low"].to_numpy()[shown] >= plain_low[shown]).all()
+    commune = aggregate_by(indicators, gdf_communes, level="commune", indicator="feels_concerned")
+    answered = commune.dropna(subset=["share"])
+    assert (answered["ci_low"] == answered["share"]).all()
+    assert (answered["ci_high"] == answered["share"]).all()

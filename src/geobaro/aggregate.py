@@ -1,4 +1,4 @@
-"""Aggregate indicators by level: counts, response rates, shares with Wilson intervals."""
+"""Aggregate indicators by level: counts, response rates, shares and their intervals."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import logging
 
 import numpy as np
 import pandas as pd
-from numpy.typing import ArrayLike, NDArray
 
 from geobaro._units import (
     ARRONDISSEMENT_NAMES,
@@ -18,6 +17,7 @@ from geobaro._units import (
 )
 from geobaro.config import Settings
 from geobaro.indicators import INDICATORS, IndicatorSpec
+from geobaro.stats.fpc import wilson_fpc_interval, wilson_interval
 from geobaro.survey.schema import KEY_COLUMN, RESPONSE_STATUSES, STATUS_COLUMN
 from geobaro.vocabulary import AGGREGATE_LEVELS, AggregateLevel, Vintage
 
@@ -38,8 +38,6 @@ log = logging.getLogger(__name__)
 BoundaryVintage = Vintage
 #: Group code of the national level.
 BELGIUM_CODE = "BE"
-#: 95% two-sided normal quantile.
-_Z95 = 1.959963984540054
 _ADMIN_LEVELS = frozenset({"region", "province", "arrondissement", "commune"})
 _NAME_COLUMNS = ("name_fr", "name_nl", "name_de", "name_en")
 _FIXED_NAMES: dict[str, tuple[str, str, str, str]] = {
@@ -84,42 +82,6 @@ CATEGORY_COLUMNS = (
     "ci_high",
     "too_small",
 )
-
-
-def wilson_interval(
-    successes: ArrayLike, n: ArrayLike, *, z: float = _Z95
-) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """Return the Wilson score interval of binomial proportions (vectorised).
-
-    Parameters
-    ----------
-    successes, n
-        Counts of successes and of trials (arrays or scalars of the same shape).
-    z
-        Normal quantile; the default gives a 95% interval.
-
-    Returns
-    -------
-    tuple of numpy.ndarray
-        Lower and upper bounds in [0, 1]; NaN where ``n`` is 0.
-
-    Examples
-    --------
-    >>> low, high = wilson_interval([75, 0, 3], [113, 10, 0])
-    >>> low.round(3).tolist(), high.round(3).tolist()
-    ([0.573, 0.0, nan], [0.744, 0.278, nan])
-    """
-    k = np.asarray(successes, dtype=float)
-    m = np.asarray(n, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        p = k / m
-        z2 = z * z
-        denom = 1 + z2 / m
-        centre = (p + z2 / (2 * m)) / denom
-        half = z * np.sqrt(p * (1 - p) / m + z2 / (4 * m * m)) / denom
-        low = np.where(m > 0, np.clip(centre - half, 0.0, 1.0), np.nan)
-        high = np.where(m > 0, np.clip(centre + half, 0.0, 1.0), np.nan)
-    return np.atleast_1d(low), np.atleast_1d(high)
 
 
 def aggregate_by(
@@ -168,7 +130,11 @@ def aggregate_by(
         ``n_communes``; ``respondents`` (answered), ``refused``, ``not_reached`` and their sum
         ``non_respondents`` (never counted as "no"); ``response_rate``; ``n_valid``
         (respondents who answered this question); for shares ``successes``, ``share`` and
-        the Wilson 95% interval ``ci_low``/``ci_high``; ``mean`` (share, or mean score or
+        its 95% interval ``ci_low``/``ci_high``: the Wilson interval with the finite
+        population correction, i.e. computed with the effective size n(N-1)/(N-n) for
+        n = ``n_valid`` of N = ``n_communes`` communes (`stats.wilson_fpc_interval`), which
+        collapses to the share itself when every commune of the group answered (so at
+        commune level the interval is the commune's own answer); ``mean`` (share, or mean score or
         count); ``value`` (what a map shows: share or mean); ``too_small``. At commune level
         also ``response_status`` and, for category indicators, ``category``.
 
@@ -218,7 +184,7 @@ def aggregate_by(
         successes = np.rint(out["total"].to_numpy()).astype("int64")
         out["successes"] = pd.array(successes, dtype="Int64")
         out["share"] = mean
-        low, high = wilson_interval(successes, n_valid)
+        low, high = wilson_fpc_interval(successes, n_valid, out["n_communes"].to_numpy())
         out["ci_low"], out["ci_high"] = low, high
     else:
         out["successes"] = pd.array([pd.NA] * len(out), dtype="Int64")
@@ -259,8 +225,9 @@ def aggregate_categories(
     pandas.DataFrame
         One row per group and category (all categories, zero counts included), with the
         columns of `CATEGORY_COLUMNS`: ``count`` of respondents giving that answer, ``n_valid``
-        respondents who answered the question, ``share`` with Wilson 95% ``ci_low``/``ci_high``
-        (NaN when ``too_small``).
+        respondents who answered the question, ``share`` with its 95% ``ci_low``/``ci_high``,
+        the Wilson interval with the finite population correction as in `aggregate_by`
+        (N = communes of the group; NaN when ``too_small``).
 
     Examples
     --------
@@ -306,7 +273,8 @@ def aggregate_categories(
     total = long["n_valid"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(total > 0, counts / total, np.nan)
-    low, high = wilson_interval(counts, total)
+    sizes = frame.groupby("group", sort=True).size()
+    low, high = wilson_fpc_interval(counts, total, long["group"].map(sizes).to_numpy())
     small = np.zeros(len(long), bool) if level == "commune" else total < min_respondents
     long["share"] = np.where(small, np.nan, share)
     long["ci_low"] = np.where(small, np.nan, low)
