@@ -56,6 +56,7 @@ from geobaro.i18n import (
     unit_name,
 )
 from geobaro.maps.assets import DEFAULT_PREFIX, AssetMode, apply_assets
+from geobaro.maps.legend import STATUS_STYLES, StatusStyle, render_legend, status_style_of
 from geobaro.vocabulary import MAP_STATUSES, SCHEMES, MapStatus, Scheme
 
 if TYPE_CHECKING:
@@ -84,38 +85,6 @@ MapKind = Literal["sequential", "categorical"]
 Status = MapStatus
 STATUSES = MAP_STATUSES
 
-
-@dataclass(frozen=True)
-class StatusStyle:
-    """How a unit without a mapped value is drawn.
-
-    Attributes
-    ----------
-    fill
-        Fill colour (the background of the hatching when ``hatch`` is set).
-    hatch
-        ``None``, ``"diagonal"`` or ``"cross"``: an SVG pattern on the web map and a
-        matplotlib hatch in PNG exports.
-    outline
-        Border colour.
-    dashed
-        Draw the border dashed.
-    """
-
-    fill: str
-    hatch: Literal["diagonal", "cross"] | None = None
-    outline: str = "#969696"
-    dashed: bool = False
-
-
-#: Neutral styles of the statuses that are not a value; each differs from the others by
-#: fill, hatching or border so that none can be mistaken for another (or for a class).
-STATUS_STYLES: dict[str, StatusStyle] = {
-    "not_reached": StatusStyle(fill="#d9d9d9"),
-    "refused": StatusStyle(fill="#f0f0f0", hatch="diagonal", outline="#737373"),
-    "too_small": StatusStyle(fill="#ffffff", hatch="cross", outline="#737373"),
-    "no_data": StatusStyle(fill="#ffffff", outline="#969696", dashed=True),
-}
 
 #: Colours of known ordered answers: a diverging ColorBrewer scheme (BrBG), colour-blind safe.
 CATEGORY_COLORS: dict[str, str] = {
@@ -153,6 +122,7 @@ class LegendEntry:
     count: int
     kind: Literal["class", "category", "status"]
     hatched: bool = False
+    status: MapStatus | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -420,7 +390,7 @@ def build_choropleth(
             "n": html.escape(t("maps.tooltip.n", lang)),
         },
         title=html.escape(title),
-        legend_html=_legend_html(classification) if legend else "",
+        legend_html=render_legend(classification, lang=lang) if legend else "",
         notice=html.escape(t("maps.illustrative", lang)) if illustrative else "",
         attribution=html.escape(attribution),
     ).add_to(fmap)
@@ -457,22 +427,6 @@ def build_topology(gdf_units: gpd.GeoDataFrame) -> dict[str, Any]:
         while len(_TOPO_CACHE) > _TOPO_CACHE_SIZE:
             _TOPO_CACHE.popitem(last=False)
     return _copy_topology(topo)
-
-
-def status_style_of(entry: LegendEntry) -> StatusStyle | None:
-    """Return the neutral style of a status legend entry (``None`` for classes/categories).
-
-    Examples
-    --------
-    >>> status_style_of(LegendEntry("no data", "#ffffff", 2, "status")).dashed
-    True
-    """
-    if entry.kind != "status":
-        return None
-    for style in STATUS_STYLES.values():
-        if style.fill == entry.color and (style.hatch is not None) == entry.hatched:
-            return style
-    return None
 
 
 # --- classification ----------------------------------------------------------------------------
@@ -659,7 +613,9 @@ def _status_entries(
         colors.loc[codes] = style.fill
         labels.loc[codes] = label
         entries.append(
-            LegendEntry(label, style.fill, int(mask.sum()), "status", style.hatch is not None)
+            LegendEntry(
+                label, style.fill, int(mask.sum()), "status", style.hatch is not None, status
+            )
         )
     return entries
 
@@ -939,35 +895,6 @@ def _leaflet_style(status: str, fill: str) -> dict[str, Any]:
     return out
 
 
-def _legend_html(classification: Classification) -> str:
-    rows = []
-    for entry in classification.legend:
-        swatch = _swatch_css(entry)
-        rows.append(
-            f'<div class="gb-row"><span class="gb-sw" style="{swatch}"></span>'
-            f'{html.escape(entry.label)} <span class="gb-n">({entry.count})</span></div>'
-        )
-    return "".join(rows)
-
-
-def _swatch_css(entry: LegendEntry) -> str:
-    color = html.escape(entry.color)
-    if entry.kind != "status":
-        return f"background:{color}"
-    style = status_style_of(entry)
-    if style is None:
-        return f"background:{color}"
-    if style.hatch == "diagonal":
-        return f"background:repeating-linear-gradient(45deg,{color} 0 3px,{style.outline} 3px 4px)"
-    if style.hatch == "cross":
-        return (
-            f"background:repeating-linear-gradient(45deg,transparent 0 3px,{style.outline} 3px "
-            f"4px),repeating-linear-gradient(-45deg,{color} 0 3px,{style.outline} 3px 4px)"
-        )
-    border = "dashed" if style.dashed else "solid"
-    return f"background:{color};border:1px {border} {style.outline}"
-
-
 def _drawable(gdf: gpd.GeoDataFrame) -> np.ndarray:
     """Rows with a non-empty geometry (missing and empty shapes cannot be drawn)."""
     geoms = np.asarray(gdf.geometry.values, dtype=object)
@@ -1192,12 +1119,9 @@ var {{ this.get_name() }} = (function (map) {
   box("topright", "gb-title", title ? "<strong>" + title + "</strong>" : "");
   box("topleft", "gb-notice",
     notice ? "<strong style='color:#b35806'>" + notice + "</strong>" : "");
-  box("bottomright", "gb-legend", {{ this.legend_json }});
+  box("bottomright", "gb-legend-box", {{ this.legend_json }});
   var css = document.createElement("style");
-  css.textContent = ".gb-legend .gb-sw{display:inline-block;width:14px;height:11px;" +
-    "margin-right:6px;vertical-align:middle;border:1px solid #bdbdbd;box-sizing:border-box}" +
-    ".gb-legend .gb-n{color:#636363}" +
-    ".leaflet-control-attribution{font-size:9px;line-height:1.3;max-width:60%}";
+  css.textContent = ".leaflet-control-attribution{font-size:9px;line-height:1.3;max-width:60%}";
   document.head.appendChild(css);
   return layer;
 })({{ this._parent.get_name() }});
