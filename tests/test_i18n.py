@@ -9,9 +9,19 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as hst
 
 from geobaro import i18n
-from geobaro.i18n import LANGS, format_number, format_share, load_catalog, t, unit_name
+from geobaro.i18n import (
+    LANGS,
+    format_integer,
+    format_number,
+    format_share,
+    load_catalog,
+    t,
+    unit_name,
+)
 
 LOCALES = Path(i18n.__file__).parent / "locales"
 
@@ -97,6 +107,32 @@ def test_numbers_per_language() -> None:
     assert format_number(1234567.891, "fr", decimals=2) == "1\u202f234\u202f567,89"
     assert format_share(float("nan"), "en") == "–"
     assert format_number(None, "fr") == "–"
+
+
+@pytest.mark.parametrize(
+    ("lang", "thousands", "decimal"),
+    [("fr", "\u202f", ","), ("nl", ".", ","), ("de", ".", ","), ("en", ",", ".")],
+)
+def test_separators_follow_each_languages_locale(lang: str, thousands: str, decimal: str) -> None:
+    assert format_number(9876543.21, lang, decimals=1) == f"9{thousands}876{thousands}543{decimal}2"  # type: ignore[arg-type]
+    assert format_integer(11492641, lang) == f"11{thousands}492{thousands}641"  # type: ignore[arg-type]
+    assert format_share(0.1234, lang, decimals=1).startswith(f"12{decimal}3")  # type: ignore[arg-type]
+
+
+@given(value=hst.floats(min_value=-1e9, max_value=1e9), decimals=hst.integers(0, 3))
+def test_numbers_round_trip_in_every_language(value: float, decimals: int) -> None:
+    """Whatever the language, removing its separators gives back the rounded number."""
+    expected = round(value, decimals)
+    for lang, (thousands, decimal) in {
+        "fr": ("\u202f", ","),
+        "nl": (".", ","),
+        "de": (".", ","),
+        "en": (",", "."),
+    }.items():
+        text = format_number(value, lang, decimals=decimals)  # type: ignore[arg-type]
+        assert not text.startswith("-0") or expected != 0
+        back = float(text.replace(thousands, "").replace(decimal, "."))
+        assert back == pytest.approx(expected, abs=10**-decimals)
 
 
 def test_unit_names_by_language_with_fallbacks() -> None:

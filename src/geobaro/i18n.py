@@ -1,4 +1,4 @@
-"""UI strings in French, Dutch, English and German, and language-aware number formatting.
+"""UI strings in French, Dutch, English and German, and number formatting by Babel's locale data.
 
 Strings live in ``geobaro/locales/<name>.<lang>.json`` (for example ``maps.fr.json`` and
 ``app.fr.json``). Every file of a language is loaded and merged; a key missing in German or
@@ -16,6 +16,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
+from babel import Locale
+from babel.numbers import format_decimal
+
 from geobaro._units import REGION_NAMES
 from geobaro.vocabulary import LANG_INDEX, LANGS, Lang
 
@@ -23,6 +26,7 @@ __all__ = [
     "FALLBACK_LANG",
     "LANGS",
     "Lang",
+    "format_integer",
     "format_number",
     "format_share",
     "load_catalog",
@@ -44,10 +48,9 @@ _NAME_ORDER: dict[str, tuple[str, ...]] = {
     "de": ("name_de", "name_en", "name_fr", "name_nl"),
     "en": ("name_en", "name_fr", "name_nl"),
 }
-_REGION_INDEX = LANG_INDEX
-#: Decimal and thousands separators per language (U+202F narrow no-break space in French).
-_SEPARATORS = {"fr": (",", "\u202f"), "nl": (",", "."), "de": (",", "."), "en": (".", ",")}
-_NBSP = "\u00a0"
+#: Babel locale of each language: Belgian French, Dutch and German; English as written in
+#: English (comma thousands), not the dot-grouped ``en_BE``.
+_BABEL_LOCALES: dict[str, str] = {"fr": "fr_BE", "nl": "nl_BE", "de": "de_BE", "en": "en"}
 
 
 def t(key: str, lang: Lang, **fmt: Any) -> str:
@@ -140,14 +143,15 @@ def region_name(region: str, lang: Lang) -> str:
     names = REGION_NAMES.get(region)
     if names is None:
         return region
-    return names[_REGION_INDEX.get(lang, 3)]
+    return names[LANG_INDEX.get(lang, LANG_INDEX[FALLBACK_LANG])]
 
 
 def format_share(share: float | None, lang: Lang, *, decimals: int = 0) -> str:
     r"""Return a share in [0, 1] as a percentage written the way ``lang`` writes it.
 
-    French and German put a no-break space before the sign (``66 %``); English and Dutch
-    do not (``66%``). A missing value gives an en dash.
+    The digits are those of `format_number`; the sign and its spacing are the locale's own
+    percent pattern (Babel/CLDR): a no-break space before ``%`` in French and German, none in
+    Dutch and English. A missing value gives an en dash.
 
     Examples
     --------
@@ -163,26 +167,46 @@ def format_share(share: float | None, lang: Lang, *, decimals: int = 0) -> str:
     if share is None or not math.isfinite(float(share)):
         return "–"
     number = format_number(float(share) * 100, lang, decimals=decimals)
-    return f"{number}{_NBSP}%" if lang in {"fr", "de"} else f"{number}%"
+    prefix, suffix = _percent_affixes(lang)
+    return f"{prefix}{number}{suffix}"
 
 
 def format_number(value: float | None, lang: Lang, *, decimals: int = 0) -> str:
-    """Return a number with the decimal and thousands separators of ``lang``.
+    """Return a number with the decimal and thousands separators of ``lang`` (Babel/CLDR).
+
+    French groups thousands with a narrow no-break space and writes a decimal comma, Dutch and
+    German group with a dot and write a comma, English groups with a comma and writes a dot.
+    Values that round to zero never read ``-0``; a missing value gives an en dash.
 
     Examples
     --------
     >>> format_number(1234.5, "en", decimals=1), format_number(1234.5, "nl", decimals=1)
     ('1,234.5', '1.234,5')
-    >>> format_number(-0.0, "en")
-    '0'
+    >>> format_number(1234.5, "fr", decimals=1) == "1\N{NARROW NO-BREAK SPACE}234,5"
+    True
+    >>> format_number(-0.0, "en"), format_number(-0.04, "de", decimals=1)
+    ('0', '0,0')
     """
     if value is None or not math.isfinite(float(value)):
         return "–"
-    decimal_sep, thousands_sep = _SEPARATORS.get(lang, _SEPARATORS["en"])
-    text = f"{float(value):,.{decimals}f}"
-    if text.lstrip("-").strip("0.,") == "":
-        text = text.lstrip("-")  # no "-0"
-    return text.replace(",", "\x00").replace(".", decimal_sep).replace("\x00", thousands_sep)
+    number = round(float(value), decimals)
+    if number == 0:
+        number = 0.0  # no "-0"
+    pattern = "#,##0" + (f".{'0' * decimals}" if decimals > 0 else "")
+    return str(format_decimal(number, format=pattern, locale=_babel_locale(lang)))
+
+
+def format_integer(value: float | None, lang: Lang) -> str:
+    """Return a whole number (a count, a population) with the thousands separator of ``lang``.
+
+    Examples
+    --------
+    >>> format_integer(11492641, "de"), format_integer(589, "en")
+    ('11.492.641', '589')
+    >>> format_integer(None, "nl")
+    '–'
+    """
+    return format_number(value, lang, decimals=0)
 
 
 @lru_cache(maxsize=8)
@@ -217,6 +241,18 @@ def load_catalog(lang: str) -> Mapping[str, str]:
             if not key.startswith(f"{prefix}."):
                 catalog.setdefault(f"{prefix}.{key}", text)
     return catalog
+
+
+@lru_cache(maxsize=8)
+def _babel_locale(lang: str) -> Locale:
+    return Locale.parse(_BABEL_LOCALES.get(lang, _BABEL_LOCALES[FALLBACK_LANG]))
+
+
+@lru_cache(maxsize=8)
+def _percent_affixes(lang: str) -> tuple[str, str]:
+    """Return what the locale writes before and after the digits of a positive percentage."""
+    pattern = _babel_locale(lang).percent_formats[None]
+    return str(pattern.prefix[0]), str(pattern.suffix[0])
 
 
 def _flatten(data: Any, prefix: str = "") -> dict[str, str]:
