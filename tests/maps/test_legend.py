@@ -133,7 +133,7 @@ def test_labels_come_from_the_one_status_catalogue() -> None:
         legend = render_legend(classify(values, kind="sequential", lang="en"), lang=lang)
         for status in NON_OK:
             assert f">{load_catalog(lang)[f'maps.status.{status}']}<" in legend
-    assert status_label("not_reached", "fr") == "non contactée"
+    assert status_label("not_reached", "fr") == "non atteinte"
     assert status_label("answered", "nl") == status_label("ok", "nl")
     with pytest.raises(ValueError, match="unknown status 'lost'; allowed: ok, not_reached"):
         status_label("lost", "en")  # type: ignore[arg-type]

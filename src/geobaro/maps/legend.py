@@ -168,7 +168,7 @@ def status_label(status: MapStatus | ResponseStatus, lang: Lang) -> str:
     Examples
     --------
     >>> status_label("not_reached", "fr"), status_label("too_small", "en")
-    ('non contactée', 'too few answers')
+    ('non atteinte', 'too few answers')
     """
     if status not in _STATUS_CODES:
         allowed = ", ".join(_STATUS_CODES)

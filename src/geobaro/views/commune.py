@@ -140,9 +140,9 @@ def render_commune(
         if mine == "nan":
             mine = None
         if status != "answered":
-            mine_text = t(f"app.status.{status}", lang)
+            mine_text = t(f"maps.status.{status}", lang)
         elif mine is None:
-            mine_text = t("app.status.no_data", lang)
+            mine_text = t("maps.status.no_data", lang)
         elif kind == "share":
             mine_text = t(f"app.answer.{'yes' if float(mine) >= 0.5 else 'no'}", lang)
         else:
@@ -219,7 +219,7 @@ def _group_text(
     if kind == "category":
         n = int(part["n_valid"].iloc[0])
         if bool(part["too_small"].iloc[0]):
-            return f"{t('app.status.too_small', lang)} (n = {n})"
+            return f"{t('maps.status.too_small', lang)} (n = {n})"
         pick = part.loc[part["category"].astype(str) == str(mine)] if mine is not None else part
         if pick.empty:
             pick = part
@@ -229,7 +229,7 @@ def _group_text(
     row = part.iloc[0]
     n = int(row["n_valid"])
     if bool(row["too_small"]) or pd.isna(row["value"]):
-        return f"{t('app.status.too_small', lang)} (n = {n})"
+        return f"{t('maps.status.too_small', lang)} (n = {n})"
     if kind == "share":
         return f"{_share_ci(row, lang)} (n = {n})"
     mean = format_number(float(row["mean"]), lang, decimals=1)

@@ -66,7 +66,7 @@ class GroupSummary:
             f"n = {self.respondents} / {self.n_communes} ({format_share(self.response_rate, lang)})"
         )
         if self.too_small:
-            return f"{head} · {t('app.status.too_small', lang)}"
+            return f"{head} · {t('maps.status.too_small', lang)}"
         if self.share is None:
             return f"{head} · {self.detail}" if self.detail else head
         tail = format_share(self.share, lang)
@@ -308,7 +308,7 @@ def _commune_values(
         }
     )
     out["label"] = [
-        _value_text(v, kind, lang, indicator) if s == "ok" else t(f"app.status.{s}", lang)
+        _value_text(v, kind, lang, indicator) if s == "ok" else t(f"maps.status.{s}", lang)
         for v, s in zip(out["value"], out["status"], strict=True)
     ]
     return out
@@ -361,7 +361,7 @@ def _group_values(
         }
     )
     out["label"] = [
-        f"{format_value(v, kind, lang)} (n = {k})" if s == "ok" else t(f"app.status.{s}", lang)
+        f"{format_value(v, kind, lang)} (n = {k})" if s == "ok" else t(f"maps.status.{s}", lang)
         for v, k, s in zip(out["value"], out["n"], out["status"], strict=True)
     ]
     return out[[*_VALUE_COLUMNS, "n_communes", "response_rate", "ci_low", "ci_high"]]
@@ -421,7 +421,7 @@ def _category_values(
     out["label"] = [
         f"{_value_text(v, 'category', lang, indicator)} ({format_share(p, lang)}, n = {k})"
         if s == "ok"
-        else t(f"app.status.{s}", lang)
+        else t(f"maps.status.{s}", lang)
         for v, p, k, s in zip(out["value"], shares, out["n"], out["status"], strict=True)
     ]
     return out[[*_VALUE_COLUMNS, "n_communes", "response_rate", "ci_low", "ci_high"]]
@@ -476,7 +476,7 @@ def _table(
     if kind == "share" and "ci_low" in values and values["ci_low"].notna().any():
         table["ci_low"] = (values["ci_low"].astype(float) * 100).round(1).to_numpy()
         table["ci_high"] = (values["ci_high"].astype(float) * 100).round(1).to_numpy()
-    table["status"] = [t(f"app.status.{s}", request.lang) for s in values["status"]]
+    table["status"] = [t(f"maps.status.{s}", request.lang) for s in values["status"]]
     labels = classification.labels.copy()
     labels.index = labels.index.astype(str)
     table["class"] = labels.reindex(codes).fillna("").astype(str).to_numpy()
