@@ -12,7 +12,9 @@ from typing import Literal, get_args
 __all__ = [
     "AGGREGATE_LEVELS",
     "ASSET_MODES",
+    "CHANGE_VERDICTS",
     "DATA_STATUSES",
+    "FIGURE_BASES",
     "INDICATOR_KINDS",
     "LANGS",
     "LANG_INDEX",
@@ -26,9 +28,12 @@ __all__ = [
     "SOURCES",
     "VIEWS",
     "VINTAGES",
+    "WORDING_MATCHES",
     "AggregateLevel",
     "AssetMode",
+    "ChangeVerdict",
     "DataStatus",
+    "FigureBase",
     "IndicatorKind",
     "Lang",
     "Level",
@@ -41,6 +46,7 @@ __all__ = [
     "Source",
     "View",
     "Vintage",
+    "WordingMatch",
 ]
 
 #: Interface languages, in the order of the language switch.
@@ -105,3 +111,16 @@ ASSET_MODES: tuple[AssetMode, ...] = get_args(AssetMode)
 #: Views of the app (and of the static site).
 View = Literal["home", "explore", "compare", "commune", "data"]
 VIEWS: tuple[View, ...] = get_args(View)
+
+#: How a recurring published figure's question relates to the first wave's (crosswalk).
+WordingMatch = Literal["same", "close"]
+WORDING_MATCHES: tuple[WordingMatch, ...] = get_args(WordingMatch)
+
+#: What a published figure counts: a share of the wave's respondents, a share of a subset of
+#: unknown size, a count or rate over all communes asked, or a mean score (no spread given).
+FigureBase = Literal["respondents", "subset", "population", "score"]
+FIGURE_BASES: tuple[FigureBase, ...] = get_args(FigureBase)
+
+#: Whether a change between two waves exceeds what the respondent counts can carry.
+ChangeVerdict = Literal["beyond_noise", "within_noise", "not_assessable", "exact"]
+CHANGE_VERDICTS: tuple[ChangeVerdict, ...] = get_args(ChangeVerdict)

@@ -1,4 +1,4 @@
-"""The barometers' published figures, each with its source (``data/survey/published``).
+"""The published figures of the barometers, each with its source (``data/survey/published``).
 
 The 2017 regional and rural/urban figures (Flanders 84%, Wallonia 45%, Brussels 88%,
 rural 34%, urban 77%) are shares of communes that *feel concerned* by the Smart City, not
