@@ -676,7 +676,7 @@ def test_population_with_a_wrong_total_is_not_used_nor_cached(
 def test_detailed_borders_get_a_finer_simplification_instead_of_failing(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    from geobaro.data.boundaries import _simplify_within_area
+    from geobaro.data.units import _simplify_within_area
 
     xs = np.linspace(0, 1000, 41)
     zigzag = [(x, 500 + (15 if i % 2 else -15)) for i, x in enumerate(xs)]
