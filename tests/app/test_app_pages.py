@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from geobaro.app.pages import _clicked_code, escape_markdown, survey_template
+from geobaro.app.draw import clicked_code, escape_markdown
+from geobaro.app.pages.data import survey_template
 from geobaro.survey.read import load_survey
 
 
@@ -27,7 +28,7 @@ def test_the_template_is_a_valid_survey_file():
     ],
 )
 def test_only_a_commune_code_from_a_click_is_used(returned, code):
-    assert _clicked_code(returned) == code
+    assert clicked_code(returned) == code
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,12 @@ def warnings_text(at: AppTest) -> str:
     return " ".join(w.value for w in at.warning)
 
 
+def go(at: AppTest, view: str) -> AppTest:
+    """Open another view the way a link or the menu does (the session's state goes along)."""
+    at.query_params["view"] = view
+    return at.run()
+
+
 def dataframe(at: AppTest, key: str):
     return at.get_by_key(f"{key}_box").dataframe[0].value
 
@@ -166,9 +172,9 @@ def fake_click(code: str):
 
 
 def test_clicking_a_commune_on_the_map_opens_its_profile(monkeypatch):
-    from geobaro.app import pages
+    from geobaro.app import draw
 
-    monkeypatch.setattr(pages, "st_folium", fake_click("62063"))
+    monkeypatch.setattr(draw, "st_folium", fake_click("62063"))
     at = open_app(view="commune", commune="21004")
     no_exception(at)
     assert at.selectbox(key="commune").value == "62063"
@@ -176,9 +182,9 @@ def test_clicking_a_commune_on_the_map_opens_its_profile(monkeypatch):
 
 
 def test_clicking_on_the_explore_map_offers_the_profile(monkeypatch):
-    from geobaro.app import pages
+    from geobaro.app import draw
 
-    monkeypatch.setattr(pages, "st_folium", fake_click("21004"))
+    monkeypatch.setattr(draw, "st_folium", fake_click("21004"))
     at = open_app(view="explore")
     no_exception(at)
     at.button(key="open_profile").click().run()
@@ -220,7 +226,7 @@ def test_upload_with_bad_rows_shows_the_full_report_and_switches_source():
     assert metrics["Rows rejected"] == "3"
     assert at.radio(key="source").value == "upload"
     assert at.query_params["source"] == "upload"
-    at.radio(key="view").set_value("explore").run()
+    go(at, "explore")
     no_exception(at)
     assert NOTICE not in warnings_text(at)
     table = dataframe(at, "explore_table")

@@ -1,25 +1,26 @@
-"""Entry point of the Streamlit app: page setup, boundaries, view state, navigation."""
+"""The frame of every run: page setup, language, boundaries, the router, footer and URL."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import streamlit as st
 
-from geobaro.app import pages
-from geobaro.app.pages import NOTICE_FLAG, PENDING_SOURCE_KEY, escape_markdown
+from geobaro.app import router
+from geobaro.app.draw import NOTICE_FLAG, escape_markdown
+from geobaro.app.pages.data import PENDING_SOURCE_KEY
 from geobaro.app.resources import (
     ensure_boundaries,
     get_attribution,
     get_communes,
     install_assets,
 )
-from geobaro.app.session import STATE_KEY, seed_widget, view_state
-from geobaro.app.state import LANGS, VIEWS, ViewState
+from geobaro.app.state import LANGS
 from geobaro.app.upload import current_upload
+from geobaro.app.url import PERSIST, absorb_url, link_notes, write_url
 from geobaro.errors import BoundaryDataError, GeobaroError
 from geobaro.i18n import Lang, t
 
@@ -28,13 +29,7 @@ __all__ = ["main"]
 log = logging.getLogger(__name__)
 
 _LANG_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English", "de": "Deutsch"}
-_PAGES = {
-    "home": pages.show_home,
-    "explore": pages.show_explore,
-    "compare": pages.show_compare,
-    "commune": pages.show_commune,
-    "data": pages.show_data,
-}
+_NOTE_CHARS = 40
 
 
 def main(static_dir: Path | None = None) -> None:
@@ -46,53 +41,51 @@ def main(static_dir: Path | None = None) -> None:
         initial_sidebar_state="expanded",
     )
     _configure_logging()
-    st.session_state[NOTICE_FLAG] = False
-    pending = st.session_state.pop(PENDING_SOURCE_KEY, None)
+    ss = st.session_state
+    ss[NOTICE_FLAG] = False
+    pending = ss.pop(PENDING_SOURCE_KEY, None)
     if pending is not None:
-        st.session_state["source"] = pending  # before any widget of this run exists
-    state = view_state()
-    lang = _sidebar(state)
-    state = view_state()
-    if not _boundaries_ready(lang):
-        return
-    install_assets(str(static_dir or Path("static")))
-    state = _check_against_data(state)
-    try:
-        _PAGES[state.view](lang)
-    except GeobaroError as exc:
-        st.error(f"{t('app.error.generic', lang)}\n\n{escape_markdown(str(exc))}")
-    except Exception:  # a bug must not show a traceback; the log keeps it
-        log.exception("view %s failed", state.view)
-        st.error(t("app.error.generic", lang))
-    _footer(lang)
-    _write_url()
+        ss["source"] = pending  # before any widget of this run exists
+    wanted = absorb_url(views=router.view_names())
+    lang = _sidebar()
+    assets = str(static_dir or Path("static"))
+
+    def draw(view: str, show: Callable[[], None]) -> None:
+        if not _boundaries_ready(lang):
+            return
+        install_assets(assets)
+        notes = {**link_notes(), **_check_against_data()}
+        if notes:
+            _link_note(notes, lang)
+        try:
+            show()
+        except GeobaroError as exc:
+            st.error(f"{t('app.error.generic', lang)}\n\n{escape_markdown(str(exc))}")
+        except Exception:  # a bug must not show a traceback; the log keeps it
+            log.exception("view %s failed", view)
+            st.error(t("app.error.generic", lang))
+        _footer(lang)
+        write_url(view)
+
+    router.navigate(lang, wanted=wanted, draw=draw)
 
 
-def _sidebar(state: ViewState) -> Lang:
+def _sidebar() -> Lang:
+    ss = st.session_state
     with st.sidebar:
-        seed_widget("lang")
-        lang = cast(
-            "Lang",
-            st.selectbox(
-                "Language · Langue · Taal · Sprache",
-                LANGS,
-                key="lang",
-                format_func=lambda c: _LANG_NAMES[c],
-            ),
-        )
-        seed_widget("view")
-        st.radio(
-            t("app.nav.label", lang),
-            VIEWS,
-            key="view",
-            format_func=lambda v: t(f"app.view.{v}", lang),
+        lang = st.selectbox(
+            "Language · Langue · Taal · Sprache",
+            LANGS,
+            key="lang",
+            format_func=lambda c: _LANG_NAMES[c],
+            persist_state=PERSIST,
         )
         upload = current_upload()
-        if state.source == "upload" and upload is not None and upload.ok:
+        if ss.get("source") == "upload" and upload is not None and upload.ok:
             st.caption(t("app.sidebar.source_upload", lang, name=escape_markdown(upload.name)))
         else:
             st.caption(t("app.sidebar.source_sample", lang))
-        st.caption(t("app.sidebar.vintage", lang, vintage=state.vintage))
+        st.caption(t("app.sidebar.vintage", lang, vintage=ss.get("vintage", "2018")))
     return lang
 
 
@@ -117,22 +110,31 @@ def _boundaries_ready(lang: Lang) -> bool:
     return True
 
 
-def _check_against_data(state: ViewState) -> ViewState:
-    """Drop an indicator or commune of a link that the data does not know."""
+def _check_against_data() -> dict[str, str]:
+    """Replace an indicator or commune that the data does not know; return what was replaced."""
+    from geobaro.app.controls import default_indicator
     from geobaro.views import list_indicators
 
-    changes: dict[str, Any] = {}
-    if state.indicator and state.indicator not in list_indicators():
-        changes["indicator"] = ""
-    if state.commune and state.commune not in set(get_communes()["nis_code"]):
-        changes["commune"] = ""
-    if not changes:
-        return state
-    for name in changes:
-        st.session_state.pop(name, None)  # their widgets are not drawn yet in this run
-    state = replace(state, **changes)
-    st.session_state[STATE_KEY] = state
-    return state
+    ss = st.session_state
+    replaced: dict[str, str] = {}
+    indicator = str(ss.get("indicator") or "")
+    if indicator and indicator not in list_indicators():
+        replaced["indicator"] = indicator
+        ss["indicator"] = default_indicator()
+    commune = str(ss.get("commune") or "")
+    if commune and commune not in set(get_communes()["nis_code"]):
+        replaced["commune"] = commune
+        ss["commune"] = ""
+    return replaced
+
+
+def _link_note(notes: dict[str, str], lang: Lang) -> None:
+    """Say which values of the link were not valid and were replaced by defaults."""
+    shown = ", ".join(
+        f"{name} = {escape_markdown(value[:_NOTE_CHARS])}" for name, value in notes.items()
+    )
+    with st.container(key="link_note"):
+        st.info(t("app.link.invalid", lang, values=shown), icon="ℹ️")
 
 
 def _footer(lang: Lang) -> None:
@@ -140,13 +142,6 @@ def _footer(lang: Lang) -> None:
     with st.container(key="attribution"):
         st.caption(f"**{t('app.footer.boundaries', lang)}** {get_attribution()}")
         st.caption(t("app.footer.published", lang))
-
-
-def _write_url() -> None:
-    state = view_state()  # absorbs the widgets changed in this run
-    wanted = state.to_params()
-    if st.query_params.to_dict() != wanted:
-        st.query_params.from_dict(wanted)
 
 
 def _configure_logging() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
@@ -34,6 +34,7 @@ __all__ = [
     "ViewState",
     "parse_breaks",
     "read_state",
+    "rejected_params",
 ]
 
 REGIONS = REGION_FILTERS
@@ -59,6 +60,7 @@ class ViewState:
     lang: str = "en"
     vintage: str = "2018"
     source: str = "sample"
+    tiles: bool = False
 
     def to_params(self) -> dict[str, str]:
         """Return the query parameters of this state, leaving out empty values.
@@ -70,14 +72,17 @@ class ViewState:
         >>> "commune" in ViewState().to_params()
         False
         """
-        return {k: str(v) for k, v in asdict(self).items() if v != ""}
+        return {
+            k: ("1" if v else "0") if isinstance(v, bool) else str(v)
+            for k, v in asdict(self).items()
+            if v != ""
+        }
 
 
 #: The state of a link with no parameters.
 DEFAULT_STATE = ViewState()
 
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "view": VIEWS,
     "level": LEVELS,
     "scheme": SCHEMES,
     "region": REGIONS,
@@ -87,9 +92,17 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "source": SOURCES,
 }
 _MAX_TEXT = 200
+# differs from DEFAULT_STATE in every field: a value that falls back shows as a difference
+_OTHER = ViewState(**{f.name: "\0" for f in fields(ViewState) if f.type == "str"}, k=-1, tiles=True)
+_FLAGS = {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}
 
 
-def read_state(params: Mapping[str, Any], *, default: ViewState = DEFAULT_STATE) -> ViewState:
+def read_state(
+    params: Mapping[str, Any],
+    *,
+    default: ViewState = DEFAULT_STATE,
+    views: Sequence[str] = VIEWS,
+) -> ViewState:
     """Return the state a query string asks for; unknown or invalid values fall back to defaults.
 
     Parameters
@@ -98,11 +111,13 @@ def read_state(params: Mapping[str, Any], *, default: ViewState = DEFAULT_STATE)
         Query parameters (values are strings, or lists of strings whose last item counts).
     default
         State used for every parameter that is missing or invalid.
+    views
+        The views a link may open (the app passes its router's registry).
 
     Examples
     --------
     >>> read_state({"view": "compare", "k": "9", "lang": "xx"})
-    ViewState(view='compare', indicator='', level='commune', scheme='quantiles', k=5, breaks='', region='all', scale='shared', commune='', lang='en', vintage='2018', source='sample')
+    ViewState(view='compare', indicator='', level='commune', scheme='quantiles', k=5, breaks='', region='all', scale='shared', commune='', lang='en', vintage='2018', source='sample', tiles=False)
     """  # noqa: E501
     changes: dict[str, Any] = {}
     for f in fields(ViewState):
@@ -111,22 +126,69 @@ def read_state(params: Mapping[str, Any], *, default: ViewState = DEFAULT_STATE)
             raw = raw[-1] if raw else None
         if raw is None:
             continue
-        text = str(raw).strip()[:_MAX_TEXT]
-        if f.name == "k":
-            if text.isdigit() and K_RANGE[0] <= int(text) <= K_RANGE[1]:
-                changes["k"] = int(text)
-        elif f.name in _CHOICES:
-            if text in _CHOICES[f.name]:
-                changes[f.name] = text
-        elif f.name == "breaks":
-            if parse_breaks(text) is not None:
-                changes["breaks"] = text
-        elif f.name == "commune":
-            if text.isdigit() and len(text) == 5:
-                changes["commune"] = text
-        elif text.replace("_", "").isalnum():
-            changes[f.name] = text
+        value = _parse_field(f.name, str(raw).strip()[:_MAX_TEXT], views)
+        if value is not None:
+            changes[f.name] = value
     return replace(default, **changes)
+
+
+def _parse_field(name: str, text: str, views: Sequence[str]) -> str | int | bool | None:
+    """Return the value of one parameter, or ``None`` when it is not valid."""
+    if name == "view":
+        return text if text in views else None
+    if name in _CHOICES:
+        return text if text in _CHOICES[name] else None
+    parse = _PARSERS.get(name, _parse_name)
+    return parse(text)
+
+
+def _parse_k(text: str) -> int | None:
+    # ASCII digits only: "³".isdigit() is true but int("³") fails
+    if text.isascii() and text.isdigit() and K_RANGE[0] <= int(text) <= K_RANGE[1]:
+        return int(text)
+    return None
+
+
+def _parse_commune(text: str) -> str | None:
+    return text if text.isascii() and text.isdigit() and len(text) == 5 else None
+
+
+def _parse_name(text: str) -> str | None:
+    return text if text.isascii() and text.replace("_", "").isalnum() else None
+
+
+_PARSERS: dict[str, Callable[[str], str | int | bool | None]] = {
+    "k": _parse_k,
+    "tiles": lambda text: _FLAGS.get(text.lower()),
+    "breaks": lambda text: text if parse_breaks(text) is not None else None,
+    "commune": _parse_commune,
+}
+
+
+def rejected_params(params: Mapping[str, Any], *, views: Sequence[str] = VIEWS) -> dict[str, str]:
+    """Return the parameters of a link that `read_state` does not accept, with their text.
+
+    A value is rejected when reading it with two different defaults gives two different
+    results (it fell back). Empty values are not reported.
+
+    Examples
+    --------
+    >>> rejected_params({"k": "³", "level": "province", "lang": "xx"})
+    {'k': '³', 'lang': 'xx'}
+    """
+    rejected: dict[str, str] = {}
+    for f in fields(ViewState):
+        raw = params.get(f.name)
+        if isinstance(raw, list | tuple):
+            raw = raw[-1] if raw else None
+        if raw is None or not str(raw).strip():
+            continue
+        one = {f.name: raw}
+        first = getattr(read_state(one, views=views), f.name)
+        second = getattr(read_state(one, default=_OTHER, views=views), f.name)
+        if first != second:
+            rejected[f.name] = str(raw).strip()[:_MAX_TEXT]
+    return rejected
 
 
 def parse_breaks(text: str) -> tuple[float, ...] | None:

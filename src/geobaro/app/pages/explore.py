@@ -1,0 +1,124 @@
+"""Explore: one indicator at one level, with its legend, a sortable table and the exports."""
+
+from __future__ import annotations
+
+import html
+from typing import Any, cast
+
+import pandas as pd
+import streamlit as st
+
+from geobaro import views
+from geobaro.app import resources
+from geobaro.app.controls import (
+    active_indicators,
+    explore_result,
+    indicator_controls,
+    request_fields,
+)
+from geobaro.app.draw import clicked_code, draw_legend, draw_map
+from geobaro.app.router import go_to
+from geobaro.app.url import current_state, set_state
+from geobaro.i18n import Lang, t
+
+__all__ = ["show"]
+
+_MAP_HEIGHT = 560
+
+
+def show(lang: Lang) -> None:
+    """Show the explore view: one indicator, one level; legend and sortable table beside."""
+    state = current_state("explore")
+    st.title(t("app.view.explore", lang))
+    indicators, source = active_indicators(state, lang)
+    indicator_controls(state, lang, with_region=True)
+    state = current_state("explore")
+    request = views.ExploreRequest(
+        **request_fields(state, lang, source),
+        region=None if state.region == "all" else cast(Any, state.region),
+        tiles=state.tiles,
+        standalone=False,
+    )
+    result = explore_result(request, indicators)
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.markdown(f"**{html.escape(result.title)}**")
+        returned = draw_map(
+            result.map, key="explore_map", height=_MAP_HEIGHT, returned=["last_active_drawing"]
+        )
+        _offer_profile(returned, lang)
+    with right:
+        draw_legend(result.classification, lang, key="explore_legend", level=request.level)
+        with st.container(key="explore_table_box"):
+            st.dataframe(
+                result.table,
+                hide_index=True,
+                width="stretch",
+                height=380,
+                key="explore_table",
+                column_config=_table_config(request, lang),
+            )
+    _exports(result, indicators, lang)
+
+
+def _offer_profile(returned: dict[str, Any], lang: Lang) -> None:
+    code = clicked_code(returned)
+    communes = resources.get_communes()
+    if code is None or code not in set(communes["nis_code"]):
+        return
+    name = views.search_communes(code, communes, lang=lang)
+    label = str(name["label"].iloc[0]) if not name.empty else code
+    if st.button(t("app.explore.open_profile", lang, name=label), key="open_profile"):
+        st.session_state.pop("commune_search", None)
+        set_state(commune=code)
+        go_to("commune")
+
+
+def _table_config(request: views.ExploreRequest, lang: Lang) -> dict[str, Any]:
+    kind = views.indicator_kind(request.indicator)
+    value_label = views.indicator_label(request.indicator, lang)
+    config: dict[str, Any] = {
+        "nis_code": st.column_config.TextColumn(t("app.table.nis_code", lang)),
+        "name": st.column_config.TextColumn(t("app.table.name", lang)),
+        "region": st.column_config.TextColumn(t("app.table.region", lang)),
+        "n": st.column_config.NumberColumn(t("app.table.n", lang), format="%d"),
+        "status": st.column_config.TextColumn(t("app.table.status", lang)),
+        "class": st.column_config.TextColumn(t("app.table.class", lang)),
+        "response_rate": st.column_config.NumberColumn(
+            t("app.table.response_rate", lang), format="%.0f%%"
+        ),
+        "ci_low": st.column_config.NumberColumn(t("app.table.ci_low", lang), format="%.0f%%"),
+        "ci_high": st.column_config.NumberColumn(t("app.table.ci_high", lang), format="%.0f%%"),
+    }
+    if kind == "share" and not (request.level == "commune" and request.vintage == "2018"):
+        config["value"] = st.column_config.NumberColumn(value_label, format="%.0f%%")
+    elif kind in {"count", "score"}:
+        config["value"] = st.column_config.NumberColumn(value_label, format="%.1f")
+    else:
+        config["value"] = st.column_config.TextColumn(value_label)
+    return config
+
+
+def _exports(result: views.ExploreResult, indicators: pd.DataFrame, lang: Lang) -> None:
+    """Download buttons: map as HTML and PNG, table as CSV, joined data as GeoJSON.
+
+    Each file is built only when its button is clicked.
+    """
+    files = views.list_exports(
+        result,
+        indicators,
+        gdf_communes=resources.get_communes(),
+        attribution=resources.get_attribution(),
+    )
+    with st.container(key="exports"):
+        st.markdown(f"**{t('app.export.title', lang)}**")
+        cols = st.columns(len(files))
+        for col, file in zip(cols, files, strict=True):
+            col.download_button(
+                t(f"app.export.{file.kind}", lang),
+                data=file.build,
+                file_name=file.file_name,
+                mime=file.mime,
+                key=f"download_{file.kind}",
+                on_click="ignore",
+            )
