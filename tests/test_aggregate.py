@@ -267,3 +267,52 @@ def test_intervals_carry_the_finite_population_correction(indicators, gdf_commun
     answered = commune.dropna(subset=["share"])
     assert (answered["ci_low"] == answered["share"]).all()
     assert (answered["ci_high"] == answered["share"]).all()
+
+
+def test_weighted_columns_bounds_and_differs(indicators, gdf_communes) -> None:
+    from geobaro.stats.weights import poststratification_cells, poststratification_weights
+
+    agg = aggregate_by(indicators, gdf_communes, level="region", indicator="feels_concerned")
+    valid = (indicators["response_status"] == "answered") & indicators["feels_concerned"].notna()
+    cells = poststratification_cells(gdf_communes["region"], gdf_communes["urban_rural"], valid)
+    weights = pd.Series(poststratification_weights(cells, valid), index=indicators.index)
+    for row in agg.itertuples():
+        members = (
+            gdf_communes["region"].map({"Flanders": "02000", "Wallonia": "03000"}).fillna("04000")
+            == row.group
+        ) & valid
+        w, y = weights[members], indicators.loc[members, "feels_concerned"]
+        assert row.share_weighted == pytest.approx((w * y).sum() / w.sum())
+        assert row.design_effect == pytest.approx(len(w) * (w**2).sum() / w.sum() ** 2)
+        assert row.ci_low_weighted <= row.share_weighted <= row.ci_high_weighted
+        assert row.share_low_bound == row.successes / row.n_communes
+        assert row.share_high_bound == pytest.approx(
+            (row.successes + row.n_communes - row.n_valid) / row.n_communes
+        )
+    national = indicators.loc[valid, "feels_concerned"].mean()
+    expected = (agg["ci_low"] > national) | (agg["ci_high"] < national)
+    assert agg["differs_from_belgium"].tolist() == expected.tolist()
+    assert agg["differs_from_belgium"].dtype == bool
+    be = aggregate_by(indicators, gdf_communes, level="belgium", indicator="feels_concerned")
+    assert not be["differs_from_belgium"].any()
+    score = aggregate_by(indicators, gdf_communes, level="region", indicator="perception_future")
+    assert score["share_weighted"].isna().all()
+    assert score["mean_weighted"].notna().all()
+    assert (score["value_weighted"] == score["mean_weighted"]).all()
+    assert not score["differs_from_belgium"].any()
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from(["province", "arrondissement", "urban_rural"]))
+def test_bounds_enclose_shares_and_intervals_in_unit_interval(gdf_communes, seed, level) -> None:
+    ind = _random_indicators(gdf_communes, seed)
+    agg = aggregate_by(ind, gdf_communes, level=level, indicator="feels_concerned")
+    shown = agg.dropna(subset=["share"])
+    assert (shown["share_low_bound"] <= shown["share"] + 1e-12).all()
+    assert (shown["share"] <= shown["share_high_bound"] + 1e-12).all()
+    columns = ["ci_low", "ci_high", "ci_low_weighted", "ci_high_weighted"]
+    assert shown[columns].stack().between(0, 1).all()
+    assert (shown["ci_low_weighted"] <= shown["share_weighted"] + 1e-12).all()
+    assert (shown["share_weighted"] <= shown["ci_high_weighted"] + 1e-12).all()
+    assert agg[["share_low_bound", "share_high_bound"]].stack().between(0, 1).all()
+    assert (shown["design_effect"] >= 1 - 1e-12).all()

@@ -6,6 +6,7 @@ import logging
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 from geobaro._units import (
     ARRONDISSEMENT_NAMES,
@@ -18,6 +19,7 @@ from geobaro._units import (
 from geobaro.config import Settings
 from geobaro.indicators import INDICATORS, IndicatorSpec
 from geobaro.stats.fpc import wilson_fpc_interval, wilson_interval
+from geobaro.stats.weights import MIN_CELL, weighted_group_means, weighted_wilson_interval
 from geobaro.survey.schema import KEY_COLUMN, RESPONSE_STATUSES, STATUS_COLUMN
 from geobaro.vocabulary import AGGREGATE_LEVELS, AggregateLevel, Vintage
 
@@ -67,6 +69,15 @@ AGGREGATE_COLUMNS = (
     "mean",
     "value",
     "too_small",
+    "share_weighted",
+    "ci_low_weighted",
+    "ci_high_weighted",
+    "mean_weighted",
+    "value_weighted",
+    "design_effect",
+    "share_low_bound",
+    "share_high_bound",
+    "differs_from_belgium",
 )
 #: Columns of `aggregate_categories`.
 CATEGORY_COLUMNS = (
@@ -135,8 +146,26 @@ def aggregate_by(
         n = ``n_valid`` of N = ``n_communes`` communes (`stats.wilson_fpc_interval`), which
         collapses to the share itself when every commune of the group answered (so at
         commune level the interval is the commune's own answer); ``mean`` (share, or mean score or
-        count); ``value`` (what a map shows: share or mean); ``too_small``. At commune level
-        also ``response_status`` and, for category indicators, ``category``.
+        count); ``value`` (what a map shows: share or mean); ``too_small``.
+
+        Weighted for non-response (`stats.weights`: post-stratification on region x
+        urban/rural, cells with fewer than 5 respondents collapsed into their region;
+        without ``region``/``urban_rural`` columns the cells are the regions or Belgium):
+        ``share_weighted`` with its design-based 95% interval ``ci_low_weighted``/
+        ``ci_high_weighted`` (Taylor linearisation with the finite population correction,
+        as a Wilson interval at the design's effective size), ``mean_weighted``,
+        ``value_weighted`` (what a weighted map shows) and ``design_effect`` (Kish's,
+        n sum(w^2) / (sum w)^2). At commune level these equal the unweighted columns.
+
+        Bounds that assume nothing about the non-respondents (shares only; shown even when
+        ``too_small``): ``share_low_bound`` = successes / n_communes (every commune that
+        did not answer a "no") and ``share_high_bound`` = (successes + n_communes -
+        n_valid) / n_communes (every one a "yes"). ``differs_from_belgium``: the interval
+        ``ci_low``/``ci_high`` excludes Belgium's share (shares at grouped levels only;
+        False for Belgium itself, communes, scores and hidden groups).
+
+        At commune level also ``response_status`` and, for category indicators,
+        ``category``.
 
     Examples
     --------
@@ -199,11 +228,81 @@ def aggregate_by(
         out[column] = np.where(hidden, np.nan, out[column].to_numpy(dtype=float))
     out["value"] = out["mean"]
     out = out.drop(columns="total")
+    _add_weighted(out, frame, numeric.where(valid), gdf_communes, kind=spec.kind, level=level)
     if level == "commune":
         out["response_status"] = _unit_status(frame)
         if spec.kind == "category":
             out["category"] = _unit_category(frame, valid, spec)
     return _finish(out, frame, level=level, vintage=vintage, settings=settings)
+
+
+def _add_weighted(
+    out: pd.DataFrame,
+    frame: pd.DataFrame,
+    answers: pd.Series,
+    gdf_communes: pd.DataFrame,
+    *,
+    kind: str,
+    level: str,
+) -> None:
+    """Add the weighted columns, the bounds and ``differs_from_belgium`` in place."""
+    hidden = out["too_small"].to_numpy()
+    n_valid = out["n_valid"].to_numpy()
+    population = out["n_communes"].to_numpy()
+    share = kind == "share"
+    if kind == "category":
+        weighted = pd.DataFrame(np.nan, index=out.index, columns=["mean", "stderr"])
+        weighted["design_effect"] = np.nan
+    elif level == "commune":
+        weighted = pd.DataFrame(
+            {"mean": out["mean"], "stderr": 0.0, "design_effect": 1.0}, index=out.index
+        )
+        weighted.loc[out["mean"].isna(), "design_effect"] = np.nan
+    else:
+        weighted = weighted_group_means(
+            answers.to_numpy(dtype=float),
+            answers.notna().to_numpy(),
+            frame["group"].to_numpy(),
+            region=_cell_column(gdf_communes, "region"),
+            urban_rural=_cell_column(gdf_communes, "urban_rural"),
+            min_cell=MIN_CELL,
+        ).reindex(out.index)
+    mean = np.where(hidden, np.nan, weighted["mean"].to_numpy(dtype=float))
+    deff = np.where(hidden, np.nan, weighted["design_effect"].to_numpy(dtype=float))
+    if share and level == "commune":
+        low, high = out["ci_low"].to_numpy(dtype=float), out["ci_high"].to_numpy(dtype=float)
+    elif share:
+        low, high = weighted_wilson_interval(
+            mean, weighted["stderr"].to_numpy(dtype=float), n_valid, population, deff
+        )
+    else:
+        low = high = np.full(len(out), np.nan)
+    out["share_weighted"] = mean if share else np.nan
+    out["ci_low_weighted"], out["ci_high_weighted"] = low, high
+    out["mean_weighted"] = mean
+    out["value_weighted"] = mean
+    out["design_effect"] = deff
+    if share:
+        successes = out["successes"].to_numpy(dtype=float, na_value=np.nan)
+        out["share_low_bound"] = successes / population
+        out["share_high_bound"] = (successes + population - n_valid) / population
+    else:
+        out["share_low_bound"] = out["share_high_bound"] = np.nan
+    differs = np.zeros(len(out), dtype=bool)
+    if share and level not in ("belgium", "commune"):
+        valid = answers.notna().to_numpy()
+        national = answers.to_numpy(dtype=float)[valid].mean() if valid.any() else np.nan
+        ci_low, ci_high = out["ci_low"].to_numpy(dtype=float), out["ci_high"].to_numpy(dtype=float)
+        with np.errstate(invalid="ignore"):
+            differs = (ci_low > national) | (ci_high < national)
+    out["differs_from_belgium"] = differs & ~hidden
+
+
+def _cell_column(gdf: pd.DataFrame, name: str) -> NDArray[np.str_]:
+    """Region or urban/rural of every commune for the weighting cells ("all" when absent)."""
+    if name not in gdf.columns:
+        return np.full(len(gdf), "all")
+    return np.asarray(gdf[name].astype(str).to_numpy(), dtype=str)
 
 
 def aggregate_categories(
