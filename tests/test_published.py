@@ -14,6 +14,7 @@ from geobaro.published import (
     CROSSWALK_COLUMNS,
     KEY_FIGURES,
     PUBLISHED_COLUMNS,
+    SURVEY_FACTS,
     find_conflicts,
     key_figures,
     list_changes,
@@ -119,7 +120,9 @@ def test_every_figure_of_a_region_or_province_has_a_unit(settings) -> None:
     belgian = located[(located["group"] == "Belgium") | (located["breakdown"] == "rurality")]
     assert (belgian["level"] == "").all()
     walloon = located[(located["wave"].str.endswith("WAL")) & (located["group"] == "Wallonia")]
-    assert set(walloon["nis_code"]) == {"03000"}
+    facts = walloon["indicator"].isin(SURVEY_FACTS)
+    assert set(walloon.loc[~facts, "nis_code"]) == {"03000"}
+    assert set(walloon.loc[facts, "level"]) == {""}  # who answered is not a map
 
 
 def test_unknown_place_and_wave_are_errors(settings) -> None:

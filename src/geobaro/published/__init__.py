@@ -23,6 +23,7 @@ from geobaro.published.figures import (
 )
 from geobaro.published.waves import (
     MAP_LEVELS,
+    SURVEY_FACTS,
     WAVES,
     WaveInfo,
     find_conflicts,
@@ -38,6 +39,7 @@ __all__ = [
     "KEY_FIGURES",
     "MAP_LEVELS",
     "PUBLISHED_COLUMNS",
+    "SURVEY_FACTS",
     "WAVES",
     "KeyFigureSpec",
     "WaveInfo",

@@ -3,7 +3,8 @@
 Each row of ``barometer_figures.csv`` is a figure of one wave for one group. A group is a
 place when its breakdown is ``region`` or ``province``, and also when a Walloon barometer
 gives a figure for all of Wallonia (its whole territory is the Walloon region). Belgian
-totals, rural/urban and size groups have no unit on a map.
+totals, rural/urban and size groups, and the figures about the survey itself
+(`SURVEY_FACTS`), have no unit on a map.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAP_LEVELS",
+    "SURVEY_FACTS",
     "WAVES",
     "WaveInfo",
     "find_conflicts",
@@ -76,6 +78,25 @@ WAVES: dict[str, WaveInfo] = {
         WaveInfo("2021-WAL", "Wallonia", "2022-03"),
     )
 }
+
+#: Figures about the survey itself (who was asked, who answered, how): never drawn on a map.
+SURVEY_FACTS = frozenset(
+    {
+        "communes_surveyed",
+        "communes_responded",
+        "response_rate",
+        "questionnaire_items",
+        "mean_response_time_min",
+        "respondent_share_executive_directors",
+        "respondent_share_general_directors",
+        "respondent_share_heads_of_department",
+        "respondent_share_sc_managers",
+        "respondents_by_rurality",
+        "respondents_by_size",
+        "large_cities_count",
+        "small_communes_share",
+    }
+)
 
 # Province names as the sources spell them -> REFNIS code (accents and case folded).
 _PROVINCE_ALIASES = {"liege": "60000", "luik": "60000"}
@@ -142,7 +163,9 @@ def locate_figures(figures: pd.DataFrame) -> pd.DataFrame:
     out = figures.copy()
     breakdown = out["breakdown"].astype(str)
     group = out["group"].astype(str)
-    walloon_total = (breakdown == "all") & (group == "Wallonia")
+    walloon_total = (
+        (breakdown == "all") & (group == "Wallonia") & ~out["indicator"].isin(SURVEY_FACTS)
+    )
     level = np.select(
         [breakdown == "region", breakdown == "province", walloon_total],
         ["region", "province", "region"],

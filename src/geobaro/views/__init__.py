@@ -23,6 +23,13 @@ from geobaro.views.explore import (
     render_explore,
 )
 from geobaro.views.landing import LandingResult, render_landing
+from geobaro.views.published import (
+    PublishedRequest,
+    PublishedResult,
+    list_published_choices,
+    render_published,
+    resolve_published_request,
+)
 from geobaro.views.values import GroupSummary, map_values, summarize_groups
 from geobaro.vocabulary import REGIONS, Region, Source
 
@@ -38,6 +45,8 @@ __all__ = [
     "ExportFile",
     "GroupSummary",
     "LandingResult",
+    "PublishedRequest",
+    "PublishedResult",
     "Region",
     "Source",
     "compute_profile_groups",
@@ -46,11 +55,14 @@ __all__ = [
     "indicator_label",
     "list_exports",
     "list_indicators",
+    "list_published_choices",
     "map_values",
     "render_commune",
     "render_compare",
     "render_explore",
     "render_landing",
+    "render_published",
+    "resolve_published_request",
     "search_communes",
     "summarize_groups",
 ]
