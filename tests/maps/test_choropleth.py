@@ -354,7 +354,8 @@ def test_attribution_notice_title_and_legend(units: gpd.GeoDataFrame) -> None:
 
 def test_units_without_values_are_drawn_as_no_data(units: gpd.GeoDataFrame) -> None:
     v = values_frame(["11000", "99999"], [0.5, 0.7], ["ok", "ok"])
-    page = build_choropleth(units, v, attribution="").get_root().render()
+    with pytest.warns(UserWarning, match=r"1 value rows have no unit .*nis_code 99999"):
+        page = build_choropleth(units, v, attribution="").get_root().render()
     props = [g["properties"] for g in embedded_topology(page)["objects"]["units"]["geometries"]]
     assert [p["nis_code"] for p in props] == list(units["nis_code"])
     assert [p["label"] for p in props[1:]] == ["no data"] * 5
@@ -497,13 +498,15 @@ def test_missing_and_empty_shapes_are_left_out(units: gpd.GeoDataFrame) -> None:
     holes.loc[1, "geometry"] = shapely.Polygon()
     holes.loc[2, "geometry"] = None
     v = values_frame(list(units["nis_code"]), [0.1] * 6, ["ok"] * 6)
-    page = build_choropleth(holes, v, attribution="").get_root().render()
+    with pytest.warns(UserWarning, match=r"2 value rows have no unit .*nis_code 11001, 11002"):
+        page = build_choropleth(holes, v, attribution="").get_root().render()
     codes = [
         g["properties"]["nis_code"]
         for g in embedded_topology(page)["objects"]["units"]["geometries"]
     ]
     assert codes == ["11000", "11003", "11004", "11005"]
-    empty = build_choropleth(units.iloc[:0], v, attribution="").get_root().render()
+    with pytest.warns(UserWarning, match="6 value rows"):
+        empty = build_choropleth(units.iloc[:0], v, attribution="").get_root().render()
     assert embedded_topology(empty)["objects"]["units"]["geometries"] == []
 
 

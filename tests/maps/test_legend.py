@@ -87,7 +87,7 @@ def test_the_map_draws_exactly_the_legend_renderer_output(
         .get_root()
         .render()
     )
-    assert f'"gb-legend-box", {_json_for_script(expected)});' in page
+    assert f'"legend":{_json_for_script(expected)},' in page
     assert status_label(status, lang) in expected  # type: ignore[arg-type]
     assert expected.count('class="gb-row"') == len(classification.legend)
 

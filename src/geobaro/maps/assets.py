@@ -15,6 +15,7 @@ Leaflet comes from the ``XStatic-Leaflet`` package (``xstatic.pkg.leaflet``). Tw
 from __future__ import annotations
 
 import base64
+import functools
 import logging
 import re
 import shutil
@@ -108,7 +109,7 @@ def install_static_assets(dest: Path) -> None:
     for source, target in pairs:
         if _same_file(source, target):
             continue
-        atomic_write(target, lambda tmp, source=source: shutil.copyfile(source, tmp))
+        atomic_write(target, functools.partial(_copy_to, source))
         copied += 1
     log.info("Leaflet assets in %s: %d copied, %d up to date", dest, copied, len(pairs) - copied)
 
@@ -231,3 +232,7 @@ def _same_file(source: Path, target: Path) -> bool:
     if not target.is_file() or target.stat().st_size != source.stat().st_size:
         return False
     return file_sha256(source) == file_sha256(target)
+
+
+def _copy_to(source: Path, tmp: Path) -> None:
+    shutil.copyfile(source, tmp)
