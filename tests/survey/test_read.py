@@ -382,3 +382,45 @@ def test_data_invariant_to_row_order(gdf_communes, order) -> None:
     shuffled = _load("\n".join([head, *(rows[i] for i in order)]), gdf_communes)
     pd.testing.assert_frame_equal(base.data, shuffled.data)
     assert base.report.rows_rejected == shuffled.report.rows_rejected
+
+
+# --- waves -----------------------------------------------------------------------------------
+
+
+def test_wave_column_keeps_one_row_per_commune_per_wave(gdf_communes) -> None:
+    text = (
+        "nis_code,wave,feels_concerned\n"
+        "62063,2017-BE,yes\n"
+        "62063,2018 be,no\n"
+        "11001,2017,partly\n"
+        "11001,2017,partly\n"
+        "21004,autumn,yes\n"
+        "44021,,yes\n"
+    )
+    result = _load(text, gdf_communes)
+    _check_invariant_waves(result)
+    data = result.data
+    assert list(data.columns[:3]) == ["nis_code", "wave", "response_status"]
+    assert data[["wave", "nis_code", "feels_concerned"]].values.tolist() == [
+        ["2017", "11001", "partly"],
+        ["2017-BE", "62063", "yes"],
+        ["2018-BE", "62063", "no"],
+    ]
+    assert result.waves == ("2017", "2017-BE", "2018-BE")
+    rejected = result.report.rejected.set_index("row")
+    assert rejected.loc[5, "problem"] == "duplicate_commune"
+    assert rejected.loc[6, "problem"] == "invalid_value"
+    assert rejected.loc[7, "problem"] == "invalid_value"
+    assert "wave" in rejected.loc[7, "reason"]
+
+
+def test_no_wave_column_no_wave_in_data(gdf_communes) -> None:
+    result = _load("nis_code,feels_concerned\n62063,yes\n", gdf_communes)
+    assert "wave" not in result.data.columns
+    assert result.waves == ()
+
+
+def _check_invariant_waves(result) -> None:
+    report = result.report
+    assert report.rows_used + report.rows_rejected == report.rows_in
+    assert not result.data.duplicated(["nis_code", "wave"]).any()

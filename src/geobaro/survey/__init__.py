@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+from geobaro.survey.match import commune_index, rank_communes
 from geobaro.survey.read import SurveyResult, ValidationReport, load_survey, match_communes
 from geobaro.survey.sample import load_sample
 
-__all__ = ["SurveyResult", "ValidationReport", "load_sample", "load_survey", "match_communes"]
+__all__ = [
+    "SurveyResult",
+    "ValidationReport",
+    "commune_index",
+    "load_sample",
+    "load_survey",
+    "match_communes",
+    "rank_communes",
+]

@@ -21,6 +21,7 @@ __all__ = [
     "RESPONSE_STATUSES",
     "STATUS_COLUMN",
     "STATUS_LABELS",
+    "WAVE_COLUMN",
     "Concern",
     "DataStatus",
     "Difficulty",
@@ -58,6 +59,8 @@ KEY_COLUMN = "nis_code"
 NAME_COLUMN = "commune"
 #: Whether the commune answered: ``answered``, ``refused`` or ``not_reached``.
 STATUS_COLUMN = "response_status"
+#: Optional survey wave: ``2017-BE``, ``2018-BE`` ... or a year; one row per commune per wave.
+WAVE_COLUMN = "wave"
 #: ``real`` or ``illustrative``; files marked illustrative are flagged as such everywhere.
 DATA_STATUS_COLUMN = "data_status"
 
@@ -175,7 +178,7 @@ class Question:
         'en partie'
         """
         try:
-            i = self.values.index(value)  # type: ignore[arg-type]
+            i = self.values.index(value)
         except ValueError:
             raise ValueError(
                 f"{value!r} is not an answer of {self.id}; allowed: {list(self.values)}"
