@@ -118,8 +118,9 @@ def _check_against_data() -> dict[str, str]:
     ss = st.session_state
     replaced: dict[str, str] = {}
     indicator = str(ss.get("indicator") or "")
-    if indicator and indicator not in list_indicators():
-        replaced["indicator"] = indicator
+    if indicator not in list_indicators():
+        if indicator:
+            replaced["indicator"] = indicator
         ss["indicator"] = default_indicator()
     commune = str(ss.get("commune") or "")
     if commune and commune not in set(get_communes()["nis_code"]):

@@ -38,6 +38,9 @@ FIELDS: tuple[str, ...] = tuple(f.name for f in fields(ViewState))
 PERSIST: Literal["session"] = "session"
 _WRITTEN_KEY = "_url_written"
 _NOTES_KEY = "_url_notes"
+_LANG_KEY = "_url_lang"
+# choices with translated labels that are not in the URL
+_OTHER_CHOICES = ("commune_search",)
 
 
 def absorb_url(*, views: Sequence[str]) -> str | None:
@@ -70,7 +73,25 @@ def absorb_url(*, views: Sequence[str]) -> str | None:
     for name in FIELDS:
         if name != "view" and name not in ss:
             ss[name] = getattr(DEFAULT_STATE, name)
+    _pin_codes_on_language_change()
     return wanted
+
+
+def _pin_codes_on_language_change() -> None:
+    """Re-assign every code when the language changes, so no widget loses its choice.
+
+    The browser reports a selectbox's or a radio's value by its label; after a language
+    switch the new labels do not contain the old one, and Streamlit would reset the widget.
+    Read now (with the last run's labels) and assigned from code, the code wins.
+    """
+    ss = st.session_state
+    lang = ss.get("lang")
+    if ss.get(_LANG_KEY) == lang:
+        return
+    ss[_LANG_KEY] = lang
+    for name in (*FIELDS, *_OTHER_CHOICES):
+        if name != "view" and name in ss:
+            ss[name] = ss[name]
 
 
 def link_notes() -> dict[str, str]:
