@@ -83,7 +83,7 @@ def export_html(fmap: folium.Map, *, title: str = "") -> bytes:
     return page.encode("utf-8")
 
 
-def export_png(
+def export_png(  # noqa: PLR0913 - public API: one keyword-only option per text and size
     gdf_units: gpd.GeoDataFrame,
     values: pd.DataFrame,
     classification: Classification | None = None,
@@ -141,7 +141,6 @@ def export_png(
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
 
     if lang not in LANGS:
         raise ValueError(f"unknown language {lang!r}; allowed: {', '.join(LANGS)}")
@@ -155,101 +154,32 @@ def export_png(
 
         attribution = _default_attribution()
 
-    gdf = gdf_units.loc[_drawable(gdf_units)]
-    gdf = gdf.to_crs(_PROJECTED) if gdf.crs is not None else gdf
-    codes = gdf["nis_code"].astype(str)
-    colors = classification.colors.copy()
-    colors.index = colors.index.astype(str)
-    statuses = (
-        classification.statuses.copy()
-        if classification.statuses is not None
-        else pd.Series("ok", index=colors.index)
-    )
-    statuses.index = statuses.index.astype(str)
-    fill = colors.reindex(codes.to_numpy()).fillna(STATUS_STYLES["no_data"].fill).to_numpy()
-    status = statuses.reindex(codes.to_numpy()).fillna("no_data").astype(str).to_numpy()
-
     if dpi is None:
         dpi = 150 * width_px / 1600
     fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
     canvas = FigureCanvasAgg(fig)
-    renderer = canvas.get_renderer()  # type: ignore[no-untyped-call]
+    texts = _PngTexts(fig, canvas.get_renderer(), width_px, height_px, dpi)  # type: ignore[no-untyped-call]
 
     # texts first, stacked from the edges inwards, so the map gets the room left between them
-    def put(y: float, text: str, *, top: bool, size: float, **style: Any) -> float:
-        if not text:
-            return y
-        chars = max(20, int(0.96 * width_px / (0.6 * size * dpi / 72)))
-        wrapped = "\n".join(textwrap.fill(line, chars) for line in text.splitlines())
-        obj = fig.text(
-            0.02,
-            y,
-            wrapped,
-            va="top" if top else "bottom",
-            fontsize=size,
-            parse_math=False,
-            **style,
-        )
-        height = obj.get_window_extent(renderer).height / height_px + 0.008
-        return y - height if top else y + height
-
-    y_top = put(0.975, title, top=True, size=15, fontweight="bold")
-    y_top = put(y_top, subtitle, top=True, size=10, color="#404040")
+    y_top = texts.put(0.975, title, top=True, size=15, fontweight="bold")
+    y_top = texts.put(y_top, subtitle, top=True, size=10, color="#404040")
     y_bottom = 0.012
     if attribution:
         text = t("maps.boundaries", lang, attribution=attribution)
-        y_bottom = put(y_bottom, text, top=False, size=6.5, color="#555555")
+        y_bottom = texts.put(y_bottom, text, top=False, size=6.5, color="#555555")
     if source:
-        y_bottom = put(y_bottom, t("maps.source", lang, source=source), top=False, size=8)
+        y_bottom = texts.put(y_bottom, t("maps.source", lang, source=source), top=False, size=8)
     if illustrative:
         notice = t("maps.illustrative", lang)
-        y_bottom = put(y_bottom, notice, top=False, size=10, color="#b35806", fontweight="bold")
+        y_bottom = texts.put(
+            y_bottom, notice, top=False, size=10, color="#b35806", fontweight="bold"
+        )
     bottom, top = y_bottom + 0.01, y_top - 0.01
     ax = fig.add_axes((0.02, bottom, 0.66, max(top - bottom, 0.1)))
     ax.set_axis_off()
     ax.set_aspect("equal")
-    for key in dict.fromkeys(zip(status, fill, strict=True)):
-        st, color = key
-        mask = (status == st) & (fill == color)
-        part = gdf.loc[mask]
-        style = STATUS_STYLES.get(st)
-        if style is None:
-            part.plot(ax=ax, facecolor=color, edgecolor="#ffffff", linewidth=0.25)
-            continue
-        part.plot(
-            ax=ax,
-            facecolor=style.fill,
-            edgecolor=style.outline,
-            linewidth=0.4,
-            hatch=_HATCHES.get(style.hatch or ""),
-            linestyle="--" if style.dashed else "-",
-        )
-
-    handles = []
-    for entry in classification.legend:
-        style = status_style_of(entry)
-        handles.append(
-            Patch(
-                facecolor=entry.color,
-                edgecolor=style.outline if style else "#bdbdbd",
-                hatch=_HATCHES.get(style.hatch or "") if style else None,
-                linestyle="--" if style and style.dashed else "-",
-                label=f"{entry.label} ({entry.count})",
-            )
-        )
-    if handles:
-        legend = fig.legend(
-            handles=handles,
-            loc="center left",
-            bbox_to_anchor=(0.70, (bottom + top) / 2),
-            frameon=False,
-            fontsize=9,
-            title=t("maps.legend.title", lang),
-            title_fontsize=10,
-            alignment="left",
-        )
-        for text_obj in [*legend.get_texts(), legend.get_title()]:
-            text_obj.set_parse_math(False)  # data text is never mathtext
+    _draw_units(ax, gdf_units, classification)
+    _draw_legend(fig, classification, lang, anchor_y=(bottom + top) / 2)
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
@@ -341,3 +271,92 @@ def _plain_json(obj: Any) -> Any:
     if obj is pd.NA or obj is pd.NaT:
         return None
     return obj
+
+
+class _PngTexts:
+    """Lines of text stacked from the figure's edges inwards (wrapped to the width)."""
+
+    def __init__(self, fig: Any, renderer: Any, width_px: int, height_px: int, dpi: float) -> None:
+        self.fig, self.renderer = fig, renderer
+        self.width_px, self.height_px, self.dpi = width_px, height_px, dpi
+
+    def put(self, y: float, text: str, *, top: bool, size: float, **style: Any) -> float:
+        """Draw ``text`` at ``y`` and return the next free ``y`` (inwards)."""
+        if not text:
+            return y
+        chars = max(20, int(0.96 * self.width_px / (0.6 * size * self.dpi / 72)))
+        wrapped = "\n".join(textwrap.fill(line, chars) for line in text.splitlines())
+        obj = self.fig.text(
+            0.02,
+            y,
+            wrapped,
+            va="top" if top else "bottom",
+            fontsize=size,
+            parse_math=False,
+            **style,
+        )
+        height = obj.get_window_extent(self.renderer).height / self.height_px + 0.008
+        return float(y - height if top else y + height)
+
+
+def _draw_units(ax: Any, gdf_units: gpd.GeoDataFrame, classification: Classification) -> None:
+    """Draw the units in Belgian Lambert 72 with the map's colours and status styles."""
+    gdf = gdf_units.loc[_drawable(gdf_units)]
+    gdf = gdf.to_crs(_PROJECTED) if gdf.crs is not None else gdf
+    codes = gdf["nis_code"].astype(str)
+    colors = classification.colors.copy()
+    colors.index = colors.index.astype(str)
+    statuses = (
+        classification.statuses.copy()
+        if classification.statuses is not None
+        else pd.Series("ok", index=colors.index)
+    )
+    statuses.index = statuses.index.astype(str)
+    fill = colors.reindex(codes.to_numpy()).fillna(STATUS_STYLES["no_data"].fill).to_numpy()
+    status = statuses.reindex(codes.to_numpy()).fillna("no_data").astype(str).to_numpy()
+    for st, color in dict.fromkeys(zip(status, fill, strict=True)):
+        part = gdf.loc[(status == st) & (fill == color)]
+        style = STATUS_STYLES.get(st)
+        if style is None:
+            part.plot(ax=ax, facecolor=color, edgecolor="#ffffff", linewidth=0.25)
+            continue
+        part.plot(
+            ax=ax,
+            facecolor=style.fill,
+            edgecolor=style.outline,
+            linewidth=0.4,
+            hatch=_HATCHES.get(style.hatch or ""),
+            linestyle="--" if style.dashed else "-",
+        )
+
+
+def _draw_legend(fig: Any, classification: Classification, lang: Lang, *, anchor_y: float) -> None:
+    """Draw the legend (swatch, label, count) right of the map."""
+    from matplotlib.patches import Patch
+
+    handles = []
+    for entry in classification.legend:
+        style = status_style_of(entry)
+        handles.append(
+            Patch(
+                facecolor=entry.color,
+                edgecolor=style.outline if style else "#bdbdbd",
+                hatch=_HATCHES.get(style.hatch or "") if style else None,
+                linestyle="--" if style and style.dashed else "-",
+                label=f"{entry.label} ({entry.count})",
+            )
+        )
+    if not handles:
+        return
+    legend = fig.legend(
+        handles=handles,
+        loc="center left",
+        bbox_to_anchor=(0.70, anchor_y),
+        frameon=False,
+        fontsize=9,
+        title=t("maps.legend.title", lang),
+        title_fontsize=10,
+        alignment="left",
+    )
+    for text_obj in [*legend.get_texts(), legend.get_title()]:
+        text_obj.set_parse_math(False)  # data text is never mathtext
