@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from harness import PATHS, snap
 
 from geobaro.export.site import SiteResult, export_site
 from geobaro.i18n import t
+from geobaro.views import indicator_label
 
 NOTICE = t("app.illustrative.notice", "en")
 
@@ -78,7 +80,7 @@ def test_page_draws_its_maps_offline(
     if page_path != "home.html":
         assert page.locator(".notice").inner_text() == NOTICE
         assert page.locator(".notice").is_visible()
-    assert page.locator("ul.legend li").count() >= 2
+    assert page.locator(".gb-legend .gb-row").count() >= 2
     snap(page, "site-" + Path(page_path).stem)
 
 
@@ -146,3 +148,102 @@ def test_site_served_by_a_plain_static_server(static_site: SiteResult, browser: 
         ctx.close()
         server.shutdown()
         server.server_close()
+
+
+@pytest.fixture(scope="module")
+def switch_site(tmp_path_factory: pytest.TempPathFactory) -> SiteResult:
+    """Commune pages of two share indicators (no compare or home pages)."""
+    return export_site(
+        tmp_path_factory.mktemp("switch-site"),
+        indicators=["feels_concerned", "has_project_officer"],
+        levels=["commune"],
+        compare=False,
+        home=False,
+    )
+
+
+def _fills(page: Any) -> list[str]:
+    frame = page.query_selector("iframe.map").content_frame()
+    fills = frame.evaluate(
+        f"[...document.querySelectorAll('{PATHS}')].map(p => p.getAttribute('fill'))"
+    )
+    # hatch patterns get a fresh element id in every drawn map: compare the style, not the id
+    return [re.sub(r"url\(#[^)]*\)", "url(#pattern)", str(f)) for f in fills]
+
+
+def _drawn(page: Any, key: str) -> None:
+    page.wait_for_function(
+        f"""key => {{
+            const f = document.querySelector('iframe.map');
+            return f.dataset.key === key && f.contentDocument &&
+                f.contentDocument.querySelectorAll('{PATHS}').length === 589;
+        }}""",
+        arg=key,
+        timeout=30_000,
+    )
+
+
+@pytest.mark.parametrize("served", [False, True], ids=["file", "http"])
+def test_indicator_switch_keeps_the_geometry(
+    switch_site: SiteResult, browser: Any, served: bool
+) -> None:
+    """Switching indicator loads one small values file; the geometry is not requested again."""
+    import functools
+    import http.server
+    import threading
+
+    server = None
+    base = switch_site.out_dir.as_uri() + "/"
+    if served:
+        handler = functools.partial(
+            http.server.SimpleHTTPRequestHandler, directory=str(switch_site.out_dir)
+        )
+        handler.log_message = lambda *a, **k: None  # type: ignore[attr-defined]
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{server.server_address[1]}/"
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    try:
+        page.goto(base + "maps/commune-feels_concerned.html")
+        _drawn(page, "commune-feels_concerned/0")
+        before = _fills(page)
+        legend_before = page.locator("#gb-legend").inner_text()
+        assert sum(u.endswith("/assets/geometry.js") for u in requests) == 1
+        requests.clear()
+        page.select_option("#gb-indicator", "commune-has_project_officer")
+        _drawn(page, "commune-has_project_officer/0")
+        after = _fills(page)
+        assert after != before
+        assert [u for u in requests if "geometry" in u] == []
+        assert any(u.endswith("data/values/commune-has_project_officer.js") for u in requests)
+        heading = page.locator("h1").inner_text()
+        assert heading.startswith(indicator_label("has_project_officer", "en"))
+        assert page.locator("#gb-legend").inner_text() != legend_before
+        assert page.locator("#gb-downloads a").first.get_attribute("href") == (
+            "../data/commune-has_project_officer.csv"
+        )
+        assert page.url.endswith("#commune-has_project_officer")
+        assert page.locator(".notice").inner_text() == NOTICE
+        snap(page, f"site-switch-{'http' if served else 'file'}")
+        # the same map as the indicator's own page, loaded fresh
+        own = ctx.new_page()
+        own.goto(base + "maps/commune-has_project_officer.html")
+        _drawn(own, "commune-has_project_officer/0")
+        assert _fills(own) == after
+        assert own.locator("#gb-legend").inner_text() == page.locator("#gb-legend").inner_text()
+        # and back: the page's own table again
+        page.select_option("#gb-indicator", "commune-feels_concerned")
+        _drawn(page, "commune-feels_concerned/0")
+        assert _fills(page) == before
+        assert page.locator("#gb-table table tbody tr").count() == 589
+        assert errors == []
+    finally:
+        ctx.close()
+        if server is not None:
+            server.shutdown()
+            server.server_close()

@@ -16,9 +16,11 @@ import pandas as pd
 import pytest
 
 from geobaro.config import Settings
-from geobaro.export import site
+from geobaro.export import _site_html, site
+from geobaro.export._site_data import GEOMETRY_DOWNLOAD, write_table_files
 from geobaro.export.site import SiteResult, export_site
 from geobaro.i18n import t
+from geobaro.maps.legend import render_legend
 
 INDICATORS = ["feels_concerned", "has_project_officer"]
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>\"'"
@@ -99,7 +101,11 @@ def test_maps_are_self_contained(exported: SiteResult) -> None:
     docs = _parse((exported.out_dir / page.path).read_text(encoding="utf-8")).srcdocs
     assert len(docs) == 1
     doc = docs[0]
-    assert "L.map(" in doc or "L.map (" in doc  # Leaflet's code is inside the page
+    assert "L.map(" in doc or "L.map (" in doc  # the map is made inside the page's frame
+    # Leaflet and the geometry are the site's shared files, linked relatively
+    assert '<script src="../assets/leaflet.js"></script>' in doc
+    assert (exported.out_dir / "assets" / "leaflet.js").is_file()
+    assert '"arcs":' not in doc  # the geometry is not in the page
     assert re.search(r"""<(script|link)[^>]+(src|href)=["']?(https?:)?//""", doc) is None
     compare = next(p for p in exported.pages if p.kind == "compare")
     assert len(_parse((exported.out_dir / compare.path).read_text("utf-8")).srcdocs) == 3
@@ -119,20 +125,25 @@ def test_sample_pages_say_illustrative(exported: SiteResult) -> None:
 
 def test_data_files_hold_what_the_page_shows(exported: SiteResult) -> None:
     expected = {"commune": 589, "province": 11, "region": 3}
+    topology = json.loads((exported.out_dir / GEOMETRY_DOWNLOAD).read_text(encoding="utf-8"))
     for page in exported.pages:
         if page.kind not in {"map", "compare"}:
             continue
-        csv_file, geo_file = (exported.out_dir / f for f in page.data_files)
+        csv_file, values_file, geo_file = (exported.out_dir / f for f in page.data_files)
+        assert geo_file == exported.out_dir / GEOMETRY_DOWNLOAD  # one geometry for the site
         rows = list(csv.DictReader(io.StringIO(csv_file.read_text(encoding="utf-8-sig"))))
-        doc = json.loads(geo_file.read_text(encoding="utf-8"))
+        records = json.loads(values_file.read_text(encoding="utf-8"))
+        geometries = topology["objects"][page.level]["geometries"]
         assert {r["data_status"] for r in rows} == {"illustrative"}
-        assert {f["properties"]["data_status"] for f in doc["features"]} == {"illustrative"}
+        assert {r["data_status"] for r in records} == {"illustrative"}
         n = expected[page.level]
         assert len(rows) == n, page.path
-        assert len(doc["features"]) == n, page.path
-        codes = {f["properties"]["nis_code"] for f in doc["features"]}
+        assert len(records) == n, page.path
+        assert len(geometries) == n, page.path
+        codes = {g["properties"]["nis_code"] for g in geometries}
         assert codes == {r["nis_code"] for r in rows}
-        assert {f["properties"]["status"] for f in doc["features"]} <= {
+        assert codes == {r["nis_code"] for r in records}
+        assert {r["status"] for r in records} <= {
             "ok",
             "not_reached",
             "refused",
@@ -151,8 +162,8 @@ def test_region_csv_matches_the_aggregate(exported: SiteResult) -> None:
         for p in exported.pages
         if p.kind == "map" and p.level == "region" and p.indicator == "feels_concerned"
     )
-    geo = json.loads((exported.out_dir / page.data_files[1]).read_text(encoding="utf-8"))
-    got = {f["properties"]["nis_code"]: f["properties"]["value"] for f in geo["features"]}
+    records = json.loads((exported.out_dir / page.data_files[1]).read_text(encoding="utf-8"))
+    got = {r["nis_code"]: r["value"] for r in records}
     gdf = load_communes()
     ind = compute_indicators(site._load_source(None, Settings()), gdf)
     agg = aggregate_by(ind, gdf, level="region", indicator="feels_concerned")
@@ -170,13 +181,14 @@ def test_unknown_indicator_writes_nothing(tmp_path: Path) -> None:
 
 def test_cells_and_legend_labels_are_escaped_once() -> None:
     table = pd.DataFrame({"name": [HOSTILE, "Saint-Josse &amp; co"], "value": [0.5, None]})
-    out = site._table_html(table)
+    out = _site_html.table_html(table)
     assert "<script>" not in out
     assert "<img" not in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
     assert "Saint-Josse &amp; co" in out  # an already escaped cell is not escaped twice
 
     class Entry:
+        kind = "class"
         label = HOSTILE
         color = "red;background:url(javascript:alert(1))"
         count = 3
@@ -184,29 +196,20 @@ def test_cells_and_legend_labels_are_escaped_once() -> None:
     class Klass:
         legend = (Entry(),)
 
-    legend = site._legend_html(Klass())  # type: ignore[arg-type]
+    legend = render_legend(Klass(), lang="en")
     assert "<script>" not in legend
     assert "javascript:" not in legend
     assert "(3)" in legend
 
 
 def test_csv_cells_cannot_run_as_formulas(tmp_path: Path) -> None:
-    ctx = site._Context(
-        out_dir=tmp_path,
-        lang="en",
-        illustrative=False,
-        source="upload",
-        source_name="x.csv",
-        attribution="Statbel",
-        generated="now",
-    )
     (tmp_path / "data").mkdir()
     from geobaro.data.boundaries import load_units
 
     gdf = load_units(level="region", web=True)
     table = pd.DataFrame({"nis_code": gdf["nis_code"], "name": ["=HYPERLINK(1)", "@x", "ok"]})
     values = pd.DataFrame({"nis_code": gdf["nis_code"], "value": [1.0, 0.0, 0.5]})
-    csv_path, _ = site._write_data(ctx, "t", table, values, gdf)
+    csv_path, _ = write_table_files(tmp_path, "t", table, values, status="real")
     rows = list(csv.DictReader(io.StringIO((tmp_path / csv_path).read_text("utf-8-sig"))))
     assert [r["name"] for r in rows] == ["'=HYPERLINK(1)", "'@x", "ok"]
     assert {r["data_status"] for r in rows} == {"real"}
@@ -275,5 +278,5 @@ def test_pages_follow_the_language(tmp_path: Path) -> None:
     )
     text = (tmp_path / result.pages[0].path).read_text(encoding="utf-8")
     assert '<html lang="fr">' in text
-    assert site._esc(t("app.illustrative.notice", "fr")) in text
+    assert _site_html.esc(t("app.illustrative.notice", "fr")) in text
     assert t("app.illustrative.notice", "fr") != t("app.illustrative.notice", "en")

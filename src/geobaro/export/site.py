@@ -1,16 +1,17 @@
-"""Static site export: one self-contained HTML page per view and indicator, an index, data files.
+"""Static site export: a page per view and indicator, an index, shared assets and data files.
 
-The site needs no Python and no network once written: every page inlines Leaflet and its
-data (through `geobaro.export.export_html`), so it opens from ``file://`` and from any static
-host or CDN. Maps, legends and tables come from `geobaro.views.core`, the same calls the app makes.
+The site needs no Python and no network once written, and opens from ``file://`` as from
+any static host. Leaflet, the geometry of every level (``assets/geometry.js``, one
+topology) and the page runtime (``assets/site.js``) are shared files loaded by ``<script
+src>`` and cached by the browser; each map's values are a small ``data/values/*.js`` file,
+so a map page switches indicator without loading the geometry again. Maps, legends and
+tables come from `geobaro.views`, the same calls the app makes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import logging
-import re
 import shutil
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,16 +21,35 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from geobaro.config import Settings, get_settings
+from geobaro.export._site_data import (
+    GEOMETRY_DOWNLOAD,
+    GEOMETRY_SCRIPT,
+    LAYER_SCRIPT,
+    SiteData,
+    frame_document,
+    layer_script,
+    map_data,
+    write_table_files,
+)
+from geobaro.export._site_html import (
+    PageShell,
+    downloads_html,
+    esc,
+    figures_html,
+    map_frame,
+    switch_html,
+    table_html,
+    write_page,
+)
 from geobaro.i18n import region_name, t
+from geobaro.maps.legend import render_legend
 
 if TYPE_CHECKING:
-    import folium
     import geopandas as gpd
 
-    from geobaro.data.boundaries import Level, Vintage
     from geobaro.i18n import Lang
-    from geobaro.maps.choropleth import Classification, Scheme
     from geobaro.survey.read import SurveyResult
+    from geobaro.vocabulary import Level, Scheme, Vintage
 
 __all__ = [
     "SITE_LEVELS",
@@ -45,6 +65,9 @@ log = logging.getLogger(__name__)
 #: Levels written by default: one page per level and share indicator.
 SITE_LEVELS: tuple[Level, ...] = ("commune", "province", "region")
 PageKind = Literal["index", "home", "map", "compare"]
+#: The page runtime, shipped beside this module.
+_RUNTIME = Path(__file__).with_name("site.js")
+_RUNTIME_PATH = "assets/site.js"
 
 
 @dataclass(frozen=True)
@@ -67,7 +90,8 @@ class SitePage:
     units
         Number of polygons the page's maps draw, summed over its maps.
     data_files
-        Paths (relative to the site folder) of the CSV/GeoJSON files of what the page shows.
+        Paths (relative to the site folder) of the downloads of what the page shows: its
+        table (CSV), its values (JSON records) and the site's one geometry file (TopoJSON).
     """
 
     path: str
@@ -96,7 +120,7 @@ class SiteResult:
         return self.out_dir / "index.html"
 
 
-def export_site(
+def export_site(  # noqa: PLR0913 - public API: keyword-only options of the export
     out_dir: Path,
     *,
     survey: Path | None = None,
@@ -154,7 +178,7 @@ def export_site(
     """
     from geobaro.data.boundaries import load_communes, load_units
     from geobaro.indicators import compute_indicators
-    from geobaro.views import indicator_kind, list_indicators
+    from geobaro.views import indicator_kind, indicator_label, list_indicators
 
     settings = settings or get_settings()
     out_dir = Path(out_dir)
@@ -178,50 +202,44 @@ def export_site(
     )
     for sub in ("maps", "data"):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
+    assets = _write_assets(out_dir)
 
+    def units(level: Level) -> gpd.GeoDataFrame:
+        gdf = load_units(level=level, vintage=vintage, web=True, settings=settings)
+        ctx.data.use_units(level, gdf)
+        return ctx.data.units[level]
+
+    options = [(ind, indicator_label(ind, lang)) for ind in chosen]
     pages: list[SitePage] = []
     if home:
-        pages.append(_write_home(ctx))
+        pages.append(_write_home(ctx, units("region")))
     for level in levels:
-        gdf_units = load_units(level=level, vintage=vintage, web=True, settings=settings)
+        gdf_units = units(level)
         for ind in chosen:
+            view = _MapView(ind, level, vintage, scheme, k)
             pages.append(
-                _write_map_page(
-                    ctx,
-                    indicator=ind,
-                    level=level,
-                    vintage=vintage,
-                    scheme=scheme,
-                    k=k,
-                    indicators_df=indicators_df,
-                    gdf_communes=gdf_communes,
-                    gdf_units=gdf_units,
-                )
+                _write_map_page(ctx, view, indicators_df, gdf_communes, gdf_units, options)
             )
     # the compare page shows the commune values of the commune page: share its data files
     written = {(p.indicator, p.level): p.data_files for p in pages if p.kind == "map"}
     if compare:
-        gdf_units = load_units(level="commune", vintage=vintage, web=True, settings=settings)
+        gdf_units = units("commune")
         for ind in chosen:
+            view = _MapView(ind, "commune", vintage, scheme, k)
+            reuse = written.get((ind, "commune"))
             pages.append(
-                _write_compare_page(
-                    ctx,
-                    reuse=written.get((ind, "commune")),
-                    indicator=ind,
-                    vintage=vintage,
-                    scheme=scheme,
-                    k=k,
-                    indicators_df=indicators_df,
-                    gdf_communes=gdf_communes,
-                    gdf_units=gdf_units,
-                )
+                _write_compare_page(ctx, view, indicators_df, gdf_communes, gdf_units, reuse)
             )
     report_file = _write_report(ctx, result) if survey is not None else None
     pages.append(_write_index(ctx, pages, report_file))
+    shared = ctx.data.write_geometry()
     files = tuple(
         sorted(
             {p.path for p in pages}
             | {f for p in pages for f in p.data_files}
+            | set(ctx.data.written)
+            | set(assets)
+            | set(shared)
             | ({report_file} if report_file else set())
         )
     )
@@ -258,6 +276,34 @@ class _Context:
     source_name: str
     attribution: str
     generated: str
+    data: SiteData = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data", SiteData(self.out_dir))
+
+    @property
+    def shell(self) -> PageShell:
+        return PageShell(self.lang, self.illustrative, self.attribution)
+
+    @property
+    def status(self) -> str:
+        """``data_status`` of every row the site writes."""
+        return "illustrative" if self.illustrative else "real"
+
+
+@dataclass(frozen=True)
+class _MapView:
+    """What one page maps: indicator, level, boundaries, classification."""
+
+    indicator: str
+    level: Level
+    vintage: Vintage
+    scheme: Scheme
+    k: int
+
+    @property
+    def stem(self) -> str:
+        return f"{self.level}-{self.indicator}"
 
 
 def _load_source(survey: Path | None, settings: Settings) -> SurveyResult:
@@ -277,126 +323,169 @@ def _attribution(settings: Settings) -> str:
     return attribution_text(settings)
 
 
+def _write_assets(out_dir: Path) -> tuple[str, ...]:
+    """Copy Leaflet (script, style sheet, images) and the page runtime into ``assets/``."""
+    from geobaro.maps.assets import install_static_assets
+
+    folder = out_dir / "assets"
+    install_static_assets(folder)
+    shutil.copyfile(_RUNTIME, folder / "site.js")
+    (folder / LAYER_SCRIPT).write_text(layer_script(), encoding="utf-8")
+    return tuple(
+        sorted(p.relative_to(out_dir).as_posix() for p in folder.rglob("*") if p.is_file())
+    )
+
+
 def _write_map_page(
     ctx: _Context,
-    *,
-    indicator: str,
-    level: Level,
-    vintage: Vintage,
-    scheme: Scheme,
-    k: int,
+    what: _MapView,
     indicators_df: pd.DataFrame,
-    gdf_communes: gpd.GeoDataFrame,
+    gdf_communes: pd.DataFrame,
     gdf_units: gpd.GeoDataFrame,
+    options: Sequence[tuple[str, str]],
 ) -> SitePage:
     from geobaro.views import ExploreRequest, render_explore
 
     request = ExploreRequest(
-        indicator=indicator,
-        level=level,
-        scheme=scheme,
-        k=k,
-        vintage=vintage,
+        indicator=what.indicator,
+        level=what.level,
+        scheme=what.scheme,
+        k=what.k,
+        vintage=what.vintage,
         lang=ctx.lang,
         source=ctx.source,
     )
     view = render_explore(request, indicators_df, gdf_communes=gdf_communes, gdf_units=gdf_units)
-    stem = f"{level}-{indicator}"
-    data_files = _write_data(ctx, stem, view.table, view.values, gdf_units)
+    stem = what.stem
+    data = map_data(view.map)
+    ctx.data.add_names(what.level, data)
+    data_files = (
+        *write_table_files(ctx.out_dir, stem, view.table, view.values, status=ctx.status),
+        GEOMETRY_DOWNLOAD,
+    )
+    legend = render_legend(view.classification, lang=ctx.lang)
+    downloads = downloads_html(data_files, prefix="../")
+    key = f"{stem}/0"
+    page_entry = {
+        "heading": view.title,
+        "legend": legend,
+        "downloads": downloads,
+        "table": "<h2>Table</h2><p>The table of this indicator is on "
+        f'<a href="{esc(stem)}.html">its own page</a>.</p>',
+    }
+    values = ctx.data.write_values(stem, {key: data.to_json(level=what.level), stem: page_entry})
+    document = frame_document(view.map, key=key, assets="../assets")
+    switch = switch_html(
+        [(f"{what.level}-{ind}", label) for ind, label in options],
+        current=stem,
+        values_dir="../data/values/",
+        lang=ctx.lang,
+    )
     body = "\n".join(
         [
-            _map_frame(view.map, title=view.title, height="70vh"),
-            _legend_html(view.classification),
-            _downloads_html(data_files, prefix="../"),
-            "<h2>Table</h2>",
-            _table_html(view.table),
+            switch,
+            map_frame(document, key=key, title=view.title, height="70vh"),
+            f'<div id="gb-legend">{legend}</div>',
+            f'<p class="downloads" id="gb-downloads">{downloads}</p>',
+            f'<section id="gb-table"><h2>Table</h2>{table_html(view.table)}</section>',
         ]
     )
     path = f"maps/{stem}.html"
-    _write_page(ctx, path, title=view.title, body=body, up="../")
+    _write(ctx, path, title=view.title, body=body, scripts=[values])
     units = int(view.values["nis_code"].isin(gdf_units["nis_code"]).sum())
-    return SitePage(path, "map", view.title, indicator, level, 1, units, data_files)
+    return SitePage(path, "map", view.title, what.indicator, what.level, 1, units, data_files)
 
 
 def _write_compare_page(
     ctx: _Context,
-    *,
-    reuse: tuple[str, ...] | None,
-    indicator: str,
-    vintage: Vintage,
-    scheme: Scheme,
-    k: int,
+    what: _MapView,
     indicators_df: pd.DataFrame,
-    gdf_communes: gpd.GeoDataFrame,
+    gdf_communes: pd.DataFrame,
     gdf_units: gpd.GeoDataFrame,
+    reuse: tuple[str, ...] | None,
 ) -> SitePage:
     from geobaro.views import CompareRequest, indicator_label, render_compare
 
     request = CompareRequest(
-        indicator=indicator,
+        indicator=what.indicator,
         level="commune",
-        scheme=scheme,
-        k=k,
-        vintage=vintage,
+        scheme=what.scheme,
+        k=what.k,
+        vintage=what.vintage,
         lang=ctx.lang,
         source=ctx.source,
     )
     view = render_compare(request, indicators_df, gdf_communes=gdf_communes, gdf_units=gdf_units)
     regions = ", ".join(region_name(p.region, ctx.lang) for p in view.panels)
-    title = f"{indicator_label(indicator, ctx.lang)} — {regions}"
+    title = f"{indicator_label(what.indicator, ctx.lang)} — {regions}"
+    stem = f"compare-{what.indicator}"
     panels = []
     frames = []
-    for panel in view.panels:
+    entries: dict[str, dict[str, Any]] = {}
+    for i, panel in enumerate(view.panels):
         frames.append(panel.values)
+        data = map_data(panel.map)
+        ctx.data.add_names("commune", data)
+        key = f"{stem}/{i}"
+        entries[key] = data.to_json(level="commune")
+        document = frame_document(panel.map, key=key, assets="../assets")
         panels.append(
             '<section class="panel">'
-            f"<h2>{_esc(region_name(panel.region, ctx.lang))}</h2>"
-            + _map_frame(panel.map, title=f"{title}: {panel.region}", height="55vh")
-            + f'<p class="summary">{_esc(panel.summary.describe(ctx.lang))}</p>'
-            + _legend_html(panel.classification)
+            f"<h2>{esc(region_name(panel.region, ctx.lang))}</h2>"
+            + map_frame(document, key=key, title=f"{title}: {panel.region}", height="55vh")
+            + f'<p class="summary">{esc(panel.summary.describe(ctx.lang))}</p>'
+            + render_legend(panel.classification, lang=ctx.lang)
             + "</section>"
         )
-    stem = f"compare-{indicator}"
+    values_file = ctx.data.write_values(stem, entries)
     if reuse is None:
         values = pd.concat(frames, ignore_index=True)
-        data_files = _write_data(ctx, stem, _values_table(values, gdf_units), values, gdf_units)
+        table = _values_table(values, gdf_units)
+        tables = write_table_files(ctx.out_dir, stem, table, values, status=ctx.status)
+        data_files: tuple[str, ...] = (*tables, GEOMETRY_DOWNLOAD)
     else:
         data_files = reuse
     rural = "".join(
-        f"<li><strong>{_esc(s.label)}</strong>: {_esc(s.describe(ctx.lang))}</li>"
+        f"<li><strong>{esc(s.label)}</strong>: {esc(s.describe(ctx.lang))}</li>"
         for s in view.urban_rural
     )
     scale = "one colour scale shared by the three maps" if view.shared is not None else ""
     body = "\n".join(
         [
-            f'<p class="hint">{_esc(scale)}</p>' if scale else "",
+            f'<p class="hint">{esc(scale)}</p>' if scale else "",
             f'<div class="panels">{"".join(panels)}</div>',
             f"<h2>Urban and rural communes</h2><ul>{rural}</ul>",
-            _downloads_html(data_files, prefix="../"),
+            f'<p class="downloads">{downloads_html(data_files, prefix="../")}</p>',
         ]
     )
     path = f"maps/{stem}.html"
-    _write_page(ctx, path, title=title, body=body, up="../")
+    _write(ctx, path, title=title, body=body, scripts=[values_file])
     units = int(sum(len(f) for f in frames))
-    return SitePage(path, "compare", title, indicator, "commune", len(panels), units, data_files)
+    return SitePage(
+        path, "compare", title, what.indicator, "commune", len(panels), units, data_files
+    )
 
 
-def _write_home(ctx: _Context) -> SitePage:
+def _write_home(ctx: _Context, gdf_regions: gpd.GeoDataFrame) -> SitePage:
     from geobaro.views import render_landing
 
-    view = render_landing(ctx.lang)
+    view = render_landing(ctx.lang, gdf_regions=gdf_regions)
     title = "Smart City barometer 2017: published key figures"
+    data = map_data(view.map)
+    ctx.data.add_names("region", data)
+    values = ctx.data.write_values("home", {"home/0": data.to_json(level="region")})
+    document = frame_document(view.map, key="home/0", assets="assets")
     body = "\n".join(
         [
             "<p>These are the barometer's own published figures (Smart City Institute, "
             "HEC Liège), with their sources; they are not the illustrative sample.</p>",
-            _map_frame(view.map, title=title, height="60vh"),
-            _legend_html(view.classification),
-            _figures_html(view.figures, ctx.lang),
+            map_frame(document, key="home/0", title=title, height="60vh"),
+            render_legend(view.classification, lang=ctx.lang),
+            figures_html(view.figures, ctx.lang),
         ]
     )
     path = "home.html"
-    _write_page(ctx, path, title=title, body=body, up="", illustrative=False)
+    _write(ctx, path, title=title, body=body, scripts=[values], illustrative=False)
     return SitePage(path, "home", title, maps=1, units=len(view.values))
 
 
@@ -426,32 +515,20 @@ def _write_index(ctx: _Context, pages: list[SitePage], report_file: str | None) 
     levels = list(dict.fromkeys(p.level for p in maps))
     indicators = list(dict.fromkeys(p.indicator for p in pages if p.indicator))
     by_key = {(p.indicator, p.level, p.kind): p for p in pages}
-    head = "".join(f"<th scope='col'>{_esc(t(f'app.level.{lv}', ctx.lang))}</th>" for lv in levels)
+    head = "".join(f"<th scope='col'>{esc(t(f'app.level.{lv}', ctx.lang))}</th>" for lv in levels)
     rows = []
     for ind in indicators:
-        cells = []
-        for lv in levels:
-            page = by_key.get((ind, lv, "map"))
-            cells.append(
-                f'<td><a href="{_esc(page.path)}">map</a> · '
-                + " · ".join(
-                    f'<a href="{_esc(f)}">{_esc(Path(f).suffix.lstrip("."))}</a>'
-                    for f in page.data_files
-                )
-                + "</td>"
-                if page
-                else "<td></td>"
-            )
+        cells = [_index_cell(by_key.get((ind, lv, "map"))) for lv in levels]
         comp = by_key.get((ind, "commune", "compare"))
-        cells.append(f'<td><a href="{_esc(comp.path)}">compare</a></td>' if comp else "<td></td>")
+        cells.append(f'<td><a href="{esc(comp.path)}">compare</a></td>' if comp else "<td></td>")
         rows.append(
-            f"<tr><th scope='row'>{_esc(indicator_label(ind, ctx.lang))}"
-            f" <code>{_esc(ind)}</code></th>{''.join(cells)}</tr>"
+            f"<tr><th scope='row'>{esc(indicator_label(ind, ctx.lang))}"
+            f" <code>{esc(ind)}</code></th>{''.join(cells)}</tr>"
         )
     home = next((p for p in pages if p.kind == "home"), None)
     rejected = (
-        f'<p class="hint">Some rows of {_esc(ctx.source_name)} were rejected: '
-        f'<a href="{_esc(report_file)}">{_esc(report_file)}</a> lists each one with its '
+        f'<p class="hint">Some rows of {esc(ctx.source_name)} were rejected: '
+        f'<a href="{esc(report_file)}">{esc(report_file)}</a> lists each one with its '
         "reason.</p>"
         if report_file
         else ""
@@ -465,46 +542,26 @@ def _write_index(ctx: _Context, pages: list[SitePage], report_file: str | None) 
             "<table class='index'><thead><tr><th>Indicator</th>"
             f"{head}<th>regions side by side</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>",
-            f"<p>Generated {_esc(ctx.generated)} from "
-            f"{_esc(ctx.source_name or ctx.source)} by <code>python -m geobaro export</code>. "
-            "Every page works offline: Leaflet and the data are inside it.</p>",
+            f'<p>Downloads: each table as CSV and JSON, and <a href="{GEOMETRY_DOWNLOAD}">'
+            "the boundaries of every level</a> as one TopoJSON file (join on "
+            "<code>nis_code</code>).</p>",
+            f"<p>Generated {esc(ctx.generated)} from "
+            f"{esc(ctx.source_name or ctx.source)} by <code>python -m geobaro export</code>. "
+            "Every page works offline, also opened from disk: Leaflet, the boundaries and the "
+            "values are files of this folder, loaded once and kept by the browser.</p>",
         ]
     )
     path = "index.html"
-    _write_page(ctx, path, title=title, body=body, up="")
+    _write(ctx, path, title=title, body=body, nav=False)
     return SitePage(path, "index", title)
 
 
-def _write_data(
-    ctx: _Context,
-    stem: str,
-    table: pd.DataFrame,
-    values: pd.DataFrame,
-    gdf_units: gpd.GeoDataFrame,
-) -> tuple[str, ...]:
-    """Write the CSV (the page's table) and GeoJSON (geometry + values) of one page.
-
-    Rows of the sample carry ``data_status = illustrative``, so the files say what they are
-    wherever they end up.
-    """
-    from geobaro.export.files import export_csv, export_geojson
-
-    csv_path = f"data/{stem}.csv"
-    geo_path = f"data/{stem}.geojson"
-    plain = table.copy()
-    for column in plain.columns:
-        if plain[column].dtype == object:
-            # the view's table is escaped for HTML; a CSV holds the plain text
-            plain[column] = plain[column].map(
-                lambda v: html.unescape(v) if isinstance(v, str) else v
-            )
-    status = "illustrative" if ctx.illustrative else "real"
-    plain["data_status"] = status
-    (ctx.out_dir / csv_path).write_bytes(export_csv(plain))
-    keep = [c for c in ("nis_code", "name_fr", "name_nl", "name_de", "region") if c in gdf_units]
-    units = gdf_units.loc[gdf_units["nis_code"].isin(values["nis_code"]), [*keep, "geometry"]]
-    (ctx.out_dir / geo_path).write_bytes(export_geojson(units, values.assign(data_status=status)))
-    return (csv_path, geo_path)
+def _index_cell(page: SitePage | None) -> str:
+    if page is None:
+        return "<td></td>"
+    tables = [f for f in page.data_files if f != GEOMETRY_DOWNLOAD]
+    links = " · ".join(f'<a href="{esc(f)}">{esc(Path(f).suffix.lstrip("."))}</a>' for f in tables)
+    return f'<td><a href="{esc(page.path)}">map</a> · {links}</td>'
 
 
 def _values_table(values: pd.DataFrame, gdf_units: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -515,139 +572,26 @@ def _values_table(values: pd.DataFrame, gdf_units: gpd.GeoDataFrame) -> pd.DataF
     return table
 
 
-def _map_frame(fmap: folium.Map, *, title: str, height: str) -> str:
-    """Return the map as a standalone document (Leaflet inlined) in an ``<iframe srcdoc>``."""
-    from geobaro.export.files import export_html
-
-    doc = export_html(fmap)
-    text = doc.decode("utf-8") if isinstance(doc, bytes) else str(doc)
-    return (
-        f'<iframe class="map" title="{_esc(title)}" style="height:{height}" '
-        f'srcdoc="{html.escape(text, quote=True)}"></iframe>'
-    )
-
-
-def _legend_html(classification: Classification) -> str:
-    """Return the legend drawn in the page (outside the map): swatch, class, count."""
-    items = []
-    for entry in getattr(classification, "legend", ()):
-        color = str(getattr(entry, "color", "#cccccc"))
-        if not re.fullmatch(r"#[0-9a-fA-F]{3,8}|[a-zA-Z]+|rgba?\([0-9., ]+\)", color):
-            color = "#cccccc"
-        count = getattr(entry, "count", None)
-        label = str(getattr(entry, "label", ""))
-        items.append(
-            f'<li><span class="swatch" style="background:{color}"></span>{_esc(label)}'
-            + (f' <span class="count">({int(count)})</span>' if count is not None else "")
-            + "</li>"
-        )
-    return f'<ul class="legend" aria-label="Legend">{"".join(items)}</ul>'
-
-
-def _table_html(table: pd.DataFrame) -> str:
-    """Return a plain HTML table; every cell escaped exactly once."""
-    head = "".join(f"<th scope='col'>{_esc(str(c))}</th>" for c in table.columns)
-    rows = []
-    for record in table.itertuples(index=False):
-        cells = "".join(f"<td>{_cell(v)}</td>" for v in record)
-        rows.append(f"<tr>{cells}</tr>")
-    return (
-        f"<table class='data'><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-def _figures_html(figures: pd.DataFrame, lang: Lang) -> str:
-    """Return the published key figures as a table: figure, value, source (linked)."""
-    label_col = f"label_{lang}" if f"label_{lang}" in figures else "label_en"
-    rows = []
-    for rec in figures.to_dict("records"):
-        value = float(rec["value"])
-        text = f"{value:.0f}%" if rec.get("unit") == "percent" else f"{value:.0f}"
-        url = str(rec.get("source_url") or "")
-        locator = str(rec.get("locator") or "")
-        source = (
-            f'<a href="{_esc(url)}" rel="noopener noreferrer">{_esc(url)}</a>'
-            if url.startswith(("https://", "http://"))
-            else ""
-        )
-        if locator:
-            source += f" ({_esc(locator)})" if source else _esc(locator)
-        rows.append(
-            f"<tr><td>{_esc(rec.get(label_col, ''))}</td><td>{_esc(text)}</td>"
-            f"<td>{source}</td></tr>"
-        )
-    return (
-        "<table class='data'><thead><tr><th>Figure</th><th>Value</th><th>Source</th></tr>"
-        f"</thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
-        return ""
-    if isinstance(value, float):
-        return f"{value:.1f}"
-    return _esc(html.unescape(str(value)))
-
-
-def _downloads_html(files: Sequence[str], *, prefix: str) -> str:
-    links = " · ".join(
-        f'<a href="{_esc(prefix + f)}" download>{_esc(Path(f).name)}</a>' for f in files
-    )
-    return f'<p class="downloads">Data of this page: {links}</p>'
-
-
-def _write_page(
-    ctx: _Context, path: str, *, title: str, body: str, up: str, illustrative: bool | None = None
+def _write(
+    ctx: _Context,
+    path: str,
+    *,
+    title: str,
+    body: str,
+    scripts: Sequence[str] = (),
+    illustrative: bool | None = None,
+    nav: bool = True,
 ) -> None:
-    show_notice = ctx.illustrative if illustrative is None else illustrative
-    notice = (
-        f'<p class="notice" role="note">{_esc(t("app.illustrative.notice", ctx.lang))}</p>'
-        if show_notice
-        else ""
+    """Write a page; pages with maps load the runtime, the geometry, then their values."""
+    up = "../" * path.count("/")
+    shared = [_RUNTIME_PATH, GEOMETRY_SCRIPT] if scripts else []
+    write_page(
+        ctx.shell,
+        ctx.out_dir / path,
+        title=title,
+        body=body,
+        up=up,
+        scripts=[*shared, *scripts],
+        illustrative=illustrative,
+        nav=nav,
     )
-    attribution = "<br>".join(_esc(line) for line in ctx.attribution.splitlines())
-    nav = f'<nav><a href="{up}index.html">All maps</a></nav>' if path != "index.html" else ""
-    page = f"""<!doctype html>
-<html lang="{_esc(ctx.lang)}">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="generator" content="geobaro">
-<title>{_esc(title)}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<header>{nav}<h1>{_esc(title)}</h1>{notice}</header>
-<main>
-{body}
-</main>
-<footer><p>{_esc(t("app.footer.boundaries", ctx.lang))} {attribution}</p>
-<p>{_esc(t("app.footer.published", ctx.lang))}</p></footer>
-</body>
-</html>
-"""
-    target = ctx.out_dir / path
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_suffix(target.suffix + ".tmp")
-    tmp.write_text(page, encoding="utf-8")
-    shutil.move(tmp, target)
-
-
-def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-_CSS = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;
-max-width:1400px;padding:0 1rem;color:#1a1a1a}
-h1{font-size:1.5rem;margin:.6rem 0}h2{font-size:1.15rem}
-.notice{background:#fff3cd;border:1px solid #e0b000;padding:.5rem .75rem;border-radius:4px}
-iframe.map{width:100%;border:1px solid #ccc;display:block}
-.panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:1rem}
-.legend{list-style:none;padding:0;display:flex;flex-wrap:wrap;gap:.25rem 1rem}
-.swatch{display:inline-block;width:1rem;height:1rem;margin-right:.35rem;
-vertical-align:middle;border:1px solid #555}
-table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #ddd;padding:.2rem .4rem}
-th{text-align:left;background:#f4f4f4}footer{font-size:.8rem;color:#555;margin:2rem 0}
-"""
