@@ -242,7 +242,12 @@ def render_published(
         gdf_units = load_units(level=request.level, web=True)
     values = _map_values(rows, gdf_units, request)
     classification = _classify(values, lang)
-    legend_html = _legend(classification, values, lang, request.wave)
+    legend_html = _legend(
+        classification,
+        values,
+        lang,
+        t("published.legend.title", lang, wave=wave_label(request.wave, lang)),
+    )
     title = f"{published_label(request.indicator, lang)} — {wave_label(request.wave, lang)}"
     sources = rows[["source_url", "locator"]].drop_duplicates().reset_index(drop=True)
     source_line = t("published.source_line", lang, sources=_sources_text(sources))
@@ -380,7 +385,7 @@ def _classify(values: pd.DataFrame, lang: Lang) -> Classification:
     return classify(values, kind="sequential", scheme="equal_interval", k=k, lang=lang)
 
 
-def _legend(classification: Classification, values: pd.DataFrame, lang: Lang, wave: str) -> str:
+def _legend(classification: Classification, values: pd.DataFrame, lang: Lang, title: str) -> str:
     """Return the maps package's legend, its status rows named for published figures.
 
     A single published value is its own class: the row reads that value as published.
@@ -390,7 +395,6 @@ def _legend(classification: Classification, values: pd.DataFrame, lang: Lang, wa
         "not_reached": t("published.status.not_reached", lang),
     }
     shown = values.loc[values["status"] == "ok", "label"].unique()
-    title = t("published.legend.title", lang, wave=wave_label(wave, lang))
 
     def relabel(match: re.Match[str]) -> str:
         label = match["label"]
@@ -433,7 +437,7 @@ def _add_value_labels(fmap: folium.Map, gdf_units: gpd.GeoDataFrame, values: pd.
 def _add_box(fmap: folium.Map, inner_html: str, *, corner: str) -> None:
     box = (
         f'<div class="gb-published-box" style="position:absolute;{corner};z-index:1000;'
-        "background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;"
+        "max-width:45%;background:rgba(255,255,255,.92);padding:4px 8px;border-radius:4px;"
         f'font:12px/1.4 sans-serif">{inner_html}</div>'
     )
     root = fmap.get_root()

@@ -1,0 +1,559 @@
+"""Change over time: trends of the recurring published figures, change maps and headlines.
+
+Published waves: `render_trends` draws one small chart per group (Belgium, the regions, the
+provinces given) of one series of the crosswalk, each point with its source; `render_change`
+maps the change between two waves where both give the same places; `list_headlines` says what
+changed across waves, for the landing page. Own files of several waves: `split_waves`,
+`commune_waves` (a commune's answers per wave) and `wave_change_values` (the change for the
+communes that answered both waves, as map values for Explore).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from geobaro.data.boundaries import load_units
+from geobaro.i18n import format_number, t
+from geobaro.maps import Classification, build_choropleth, classify
+from geobaro.published import WAVES, change_verdict, list_changes, list_series, trend_points
+from geobaro.views._trend_charts import series_label, trend_chart_png, trend_chart_spec
+from geobaro.views.common import _framing, format_value, indicator_kind, indicator_label
+from geobaro.views.published import (
+    _add_box,
+    _add_value_labels,
+    _legend,
+    format_figure,
+    group_label,
+    wave_label,
+)
+
+if TYPE_CHECKING:
+    import folium
+    import geopandas as gpd
+
+    from geobaro.vocabulary import Lang, Level
+
+__all__ = [
+    "ChangeRequest",
+    "ChangeResult",
+    "TrendsResult",
+    "commune_waves",
+    "list_change_pairs",
+    "list_headlines",
+    "render_change",
+    "render_trends",
+    "series_label",
+    "split_waves",
+    "trend_chart_png",
+    "trend_chart_spec",
+    "wave_change_values",
+]
+
+#: Order of the groups' charts: the country, the regions, then provinces and other groups.
+_GROUP_ORDER = ("Belgium", "Wallonia", "Flanders", "Brussels")
+
+
+@dataclass(frozen=True, eq=False)
+class TrendsResult:
+    """The trend of one recurring figure: a chart per group, its points and its changes.
+
+    Attributes
+    ----------
+    charts
+        Group -> Vega-Lite specification (`trend_chart_spec`), in display order.
+    points
+        Every published point of the series with its source (`geobaro.published.trend_points`)
+        plus ``text`` (the value as written) and ``wave_label``.
+    changes
+        Consecutive changes per group (`geobaro.published.list_changes`) plus ``text`` and
+        ``verdict_text``.
+    pairs
+        ``(wave_from, wave_to, level)`` for which `render_change` can draw a map.
+    """
+
+    series: str
+    lang: Lang
+    title: str
+    charts: dict[str, dict[str, Any]] = field(repr=False)
+    points: pd.DataFrame = field(repr=False)
+    changes: pd.DataFrame = field(repr=False)
+    pairs: tuple[tuple[str, str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class ChangeRequest:
+    """The change of one series between two waves, mapped at one level."""
+
+    series: str
+    wave_from: str
+    wave_to: str
+    level: Level = "region"
+    lang: Lang = "en"
+    standalone: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class ChangeResult:
+    """A map of the change between two waves, its legend, table and sources."""
+
+    request: ChangeRequest
+    map: folium.Map
+    classification: Classification
+    legend_html: str
+    values: pd.DataFrame = field(repr=False)
+    table: pd.DataFrame = field(repr=False)
+    title: str = ""
+    source_line: str = ""
+
+
+def render_trends(
+    series: str, figures: pd.DataFrame, crosswalk: pd.DataFrame, *, lang: Lang = "en"
+) -> TrendsResult:
+    """Return the trend of one series: a small chart per group, the points and the changes.
+
+    Examples
+    --------
+    >>> from geobaro.published import load_crosswalk, load_published
+    >>> tr = render_trends("progress_score", load_published(), load_crosswalk())
+    >>> list(tr.charts)[:3], tr.pairs[0]
+    (['Belgium', 'Wallonia', 'Flanders'], ('2018-WAL', '2018-BE', 'region'))
+    """
+    if series not in list_series(crosswalk):
+        raise ValueError(f"unknown series {series!r}; known: {', '.join(list_series(crosswalk))}")
+    points = _with_texts(trend_points(figures, crosswalk), lang)
+    points = points[points["series"] == series].reset_index(drop=True)
+    changes = _changes_with_texts(list_changes(points), lang)
+    groups = sorted(set(points["group"]), key=_group_key)
+    charts = {g: trend_chart_spec(points[points["group"] == g], lang=lang) for g in groups}
+    return TrendsResult(
+        series=series,
+        lang=lang,
+        title=series_label(series, lang),
+        charts=charts,
+        points=points,
+        changes=changes,
+        pairs=list_change_pairs(points),
+    )
+
+
+def list_change_pairs(points: pd.DataFrame) -> tuple[tuple[str, str, str], ...]:
+    """Return ``(wave_from, wave_to, level)`` pairs whose waves give the series for a same place.
+
+    Examples
+    --------
+    >>> from geobaro.published import load_crosswalk, load_published
+    >>> pts = trend_points(load_published(), load_crosswalk())
+    >>> list_change_pairs(pts[pts["series"] == "obstacle_budget"])
+    (('2018-WAL', '2021-WAL', 'region'),)
+    """
+    placed = points[points["level"] != ""]
+    waves = sorted(set(placed["wave"]), key=lambda w: WAVES[w].published)
+    pairs = []
+    for i, before in enumerate(waves):
+        for after in waves[i + 1 :]:
+            for level in ("region", "province"):
+                a = placed[(placed["wave"] == before) & (placed["level"] == level)]
+                b = placed[(placed["wave"] == after) & (placed["level"] == level)]
+                if set(a["nis_code"]) & set(b["nis_code"]):
+                    pairs.append((before, after, level))
+    return tuple(pairs)
+
+
+def render_change(
+    request: ChangeRequest,
+    figures: pd.DataFrame,
+    crosswalk: pd.DataFrame,
+    *,
+    gdf_units: gpd.GeoDataFrame | None = None,
+) -> ChangeResult:
+    """Map the change of a series between two waves; places not in both are *not published*.
+
+    Examples
+    --------
+    >>> from geobaro.published import load_crosswalk, load_published
+    >>> ch = render_change(ChangeRequest("obstacle_expertise", "2018-WAL", "2021-WAL"),
+    ...                    load_published(), load_crosswalk())
+    >>> ch.table[["place", "text", "verdict_text"]].iloc[0].tolist()
+    ['Wallonia', '+11 pts', 'within noise']
+    """
+    lang = request.lang
+    points = trend_points(figures, crosswalk)
+    points = points[(points["series"] == request.series) & (points["level"] == request.level)]
+    pair = points[points["wave"].isin([request.wave_from, request.wave_to])]
+    changes = _changes_with_texts(_pair_changes(pair, request), lang)
+    if changes.empty:
+        raise ValueError(
+            f"{request.wave_from} and {request.wave_to} give no {request.series} figure for a "
+            f"same {request.level}; see list_change_pairs"
+        )
+    if gdf_units is None:
+        gdf_units = load_units(level=request.level, web=True)
+    primary = changes.drop_duplicates("nis_code").set_index("nis_code")
+    codes = gdf_units["nis_code"].astype(str)
+    values = pd.DataFrame({"nis_code": codes.to_numpy()})
+    values["value"] = values["nis_code"].map(primary["change"]).astype(float)
+    values["n"] = pd.array([pd.NA] * len(values), dtype="Int64")
+    values["status"] = np.where(values["value"].notna(), "ok", "no_data")
+    values["label"] = (
+        values["nis_code"]
+        .map(primary["text"] + " (" + primary["verdict_text"] + ")")
+        .fillna(t("published.change.status.no_data", lang))
+    )
+    title = t(
+        "published.change.title", lang, series=series_label(request.series, lang),
+        wave_from=wave_label(request.wave_from, lang), wave_to=wave_label(request.wave_to, lang),
+    )  # fmt: skip
+    classification = _classify_change(values, lang)
+    legend_html = _legend(classification, values, lang, t("published.column.change", lang)).replace(
+        t("published.status.no_data", lang), t("published.change.status.no_data", lang)
+    )
+    sources = "; ".join(
+        dict.fromkeys(
+            f"{u} ({loc})" if u else loc
+            for u, loc in zip(
+                [*changes["source_from"], *changes["source_to"]],
+                [*changes["locator_from"], *changes["locator_to"]],
+                strict=True,
+            )
+        )
+    )
+    source_line = t("published.source_line", lang, sources=sources)
+    fmap = build_choropleth(
+        gdf_units, values, classification=classification, lang=lang,
+        **{**_framing(request.standalone, title, lang), "legend": False},
+    )  # fmt: skip
+    _add_value_labels(fmap, gdf_units, values)
+    if request.standalone:
+        _add_box(fmap, legend_html, corner="top:84px;right:10px")
+        _add_box(fmap, source_line.replace("<", "&lt;"), corner="top:10px;left:56px;max-width:40%")
+    table = changes.assign(place=[group_label(g, lang) for g in changes["group"]])
+    return ChangeResult(
+        request, fmap, classification, legend_html, values, table, title, source_line
+    )
+
+
+def list_headlines(
+    figures: pd.DataFrame, crosswalk: pd.DataFrame, *, lang: Lang = "en"
+) -> pd.DataFrame:
+    """Return "what changed across waves": first and last wave of each series, per group.
+
+    One row per series and group published in at least two waves (groups with a place, and
+    Belgium), in crosswalk order: ``series``, ``group``, ``wave_from``, ``wave_to``, values,
+    ``change``, ``verdict``, ``conflict``, the sources and locators of both ends, and
+    ``text``, the headline sentence in ``lang``.
+
+    Examples
+    --------
+    >>> from geobaro.published import load_crosswalk, load_published
+    >>> heads = list_headlines(load_published(), load_crosswalk())
+    >>> heads.iloc[0]["text"]
+    'Self-assessed progress score (out of 10) (Wallonia): 3.67/10 in Walloon barometer 2018 → 4.31/10 in Walloon barometer 2021 (+0.64, noise cannot be assessed)'
+    """  # noqa: E501
+    points = trend_points(figures, crosswalk)
+    points = points[(points["level"] != "") | points["group"].isin(_GROUP_ORDER)]
+    rows = []
+    for (series, group), part in points.groupby(["series", "group"], sort=False):
+        ordered = part.sort_values(["published", "value"])
+        if ordered["wave"].nunique() < 2:
+            continue
+        first = ordered.iloc[0]
+        last = ordered[ordered["wave"] == ordered["wave"].iloc[-1]].iloc[0]
+        verdict = change_verdict(
+            (first["value"], first["low"], first["high"]),
+            (last["value"], last["low"], last["high"]),
+            base=str(first["base"]),
+        )
+        rows.append(
+            {
+                "series": series,
+                "group": group,
+                "unit": last["unit"],
+                "wave_from": first["wave"],
+                "wave_to": last["wave"],
+                "value_from": float(first["value"]),
+                "value_to": float(last["value"]),
+                "change": round(float(last["value"]) - float(first["value"]), 6),
+                "verdict": verdict,
+                "conflict": bool(part["conflict"].any()),
+                "match": "close" if (part["match"] == "close").any() else "same",
+                "source_from": first["source_url"],
+                "locator_from": first["locator"],
+                "source_to": last["source_url"],
+                "locator_to": last["locator"],
+            }
+        )
+    heads = _changes_with_texts(pd.DataFrame(rows), lang)
+    if heads.empty:
+        return heads
+    heads["text"] = [
+        t(
+            "published.headline",
+            lang,
+            series=series_label(r.series, lang),
+            group=group_label(r.group, lang),
+            before=format_figure(r.value_from, r.unit, lang),
+            after=format_figure(r.value_to, r.unit, lang),
+            wave_from=wave_label(r.wave_from, lang),
+            wave_to=wave_label(r.wave_to, lang),
+            change=r.text,
+            verdict=_headline_notes(r, lang),
+        )
+        for r in heads.itertuples(index=False)
+    ]
+    return heads.reset_index(drop=True)
+
+
+# --- own files of several waves ------------------------------------------------------------
+
+
+def split_waves(data: pd.DataFrame, *, column: str = "wave") -> dict[str, pd.DataFrame]:
+    """Split one survey table with a ``wave`` column into one table per wave (in file order).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"nis_code": ["1", "1", "2"], "wave": ["2017", "2018", "2018"]})
+    >>> {w: len(d) for w, d in split_waves(df).items()}
+    {'2017': 1, '2018': 2}
+    """
+    if column not in data.columns:
+        raise ValueError(f"the table has no {column!r} column; columns: {list(data.columns)[:12]}")
+    blank = data[column].isna() | (data[column].astype(str).str.strip() == "")
+    if blank.any():
+        rows = [int(i) + 1 for i in np.flatnonzero(blank.to_numpy())[:10]]
+        raise ValueError(f"data rows {rows} (from 1): the {column!r} column is empty")
+    labels = data[column].astype(str).str.strip()
+    return {
+        wave: data[labels == wave].drop(columns=column).reset_index(drop=True)
+        for wave in dict.fromkeys(labels)
+    }
+
+
+def commune_waves(
+    indicators_by_wave: Mapping[str, pd.DataFrame],
+    nis_code: str,
+    *,
+    indicators: tuple[str, ...] | None = None,
+    lang: Lang = "en",
+) -> pd.DataFrame:
+    """Return one commune's answers per wave: one row per indicator, one column per wave.
+
+    Parameters
+    ----------
+    indicators_by_wave
+        Wave -> per-commune indicators (`geobaro.indicators.compute_indicators` of each wave).
+    nis_code
+        The commune.
+    indicators
+        Which indicators (default: those present in every wave).
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"nis_code": ["11001"], "response_status": ["answered"],
+    ...                   "feels_concerned": [1.0]})
+    >>> b = a.assign(feels_concerned=[0.0])
+    >>> table = commune_waves({"2017": a, "2018": b}, "11001")
+    >>> table["indicator"].tolist(), table.iloc[1, 2:].tolist()
+    (['response_status', 'feels_concerned'], ['yes', 'no'])
+    """
+    if not indicators_by_wave:
+        raise ValueError("no wave given")
+    common = set.intersection(*(set(df.columns) for df in indicators_by_wave.values()))
+    chosen = indicators or tuple(
+        c for c in next(iter(indicators_by_wave.values())).columns if c in common
+        and c not in ("nis_code", "response_status")
+    )  # fmt: skip
+    rows: dict[str, dict[str, str]] = {i: {} for i in ("response_status", *chosen)}
+    for wave, df in indicators_by_wave.items():
+        match = df[df["nis_code"].astype(str) == nis_code]
+        record = match.iloc[0] if len(match) else None
+        status = "not_reached" if record is None else str(record["response_status"])
+        rows["response_status"][wave] = t(f"maps.status.{status}", lang)
+        for indicator in chosen:
+            value = None if record is None else record.get(indicator)
+            rows[indicator][wave] = _answer_text(indicator, value, lang)
+    out = pd.DataFrame.from_dict(rows, orient="index")
+    out.insert(0, "label", [_row_label(i, lang) for i in out.index])
+    out.insert(0, "indicator", out.index)
+    return out.reset_index(drop=True)
+
+
+def wave_change_values(
+    indicators_by_wave: Mapping[str, pd.DataFrame],
+    *,
+    indicator: str,
+    wave_from: str,
+    wave_to: str,
+    lang: Lang = "en",
+) -> pd.DataFrame:
+    """Return map values of the change of an indicator for the communes that answered both waves.
+
+    Communes that answered one wave only, or left the question blank in one, are ``no_data``
+    with a label saying so (never a change of zero). Shares change by -1, 0 or +1 per commune
+    (an answer that became yes or no); scores and counts by their difference.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``nis_code``, ``value`` (the change), ``n`` (1 where both answers are known),
+        ``status`` (``ok``/``no_data``), ``label``; ready for `geobaro.maps.build_choropleth`.
+
+    Examples
+    --------
+    >>> a = pd.DataFrame({"nis_code": ["1", "2", "3"], "response_status": ["answered"] * 3,
+    ...                   "feels_concerned": [1.0, 0.0, 1.0]})
+    >>> b = pd.DataFrame({"nis_code": ["1", "2", "3"],
+    ...                   "response_status": ["answered", "answered", "not_reached"],
+    ...                   "feels_concerned": [1.0, 1.0, np.nan]})
+    >>> v = wave_change_values({"2017": a, "2018": b}, indicator="feels_concerned",
+    ...                        wave_from="2017", wave_to="2018")
+    >>> v[["value", "status"]].values.tolist()
+    [[0.0, 'ok'], [1.0, 'ok'], [nan, 'no_data']]
+    """
+    kind = indicator_kind(indicator)
+    if kind == "category":
+        raise ValueError(f"{indicator} is a category: map each wave, a difference has no meaning")
+    for wave in (wave_from, wave_to):
+        if wave not in indicators_by_wave:
+            raise ValueError(f"no wave {wave!r}; waves: {', '.join(indicators_by_wave)}")
+    before = indicators_by_wave[wave_from].set_index(
+        indicators_by_wave[wave_from]["nis_code"].astype(str)
+    )
+    after = indicators_by_wave[wave_to].set_index(
+        indicators_by_wave[wave_to]["nis_code"].astype(str)
+    )
+    codes = list(dict.fromkeys([*before.index, *after.index]))
+    a = before[indicator].reindex(codes).astype(float)
+    b = after[indicator].reindex(codes).astype(float)
+    change = b - a
+    both = change.notna()
+    labels = [
+        _change_label(x, y, kind, lang, wave_from, wave_to)
+        for x, y in zip(a.to_numpy(), b.to_numpy(), strict=True)
+    ]
+    return pd.DataFrame(
+        {
+            "nis_code": codes,
+            "value": change.to_numpy(),
+            "n": pd.array(np.where(both, 1, 0), dtype="Int64"),
+            "status": np.where(both, "ok", "no_data"),
+            "label": labels,
+        }
+    )
+
+
+# --- private helpers -------------------------------------------------------------------------
+
+
+def _headline_notes(row: Any, lang: Lang) -> str:
+    notes = [row.verdict_text]
+    if row.match == "close":
+        notes.append(t("published.match.close", lang))
+    if row.conflict:
+        notes.append(t("published.conflict", lang))
+    return "; ".join(notes)
+
+
+def _classify_change(values: pd.DataFrame, lang: Lang) -> Classification:
+    """Blues for rises, reds for falls, a diverging scale when both occur."""
+    ok = values.loc[values["status"] == "ok", "value"]
+    k = max(1, min(4, int(ok.nunique())))
+    rises, falls = (
+        ["#c6dbef", "#6baed6", "#2171b5", "#08306b"],
+        ["#fcbba1", "#fb6a4a", "#cb181d", "#67000d"],
+    )
+    if (ok >= 0).all():
+        palette: str | list[str] = rises[-k:] if k > 1 else [rises[2]]
+    elif (ok <= 0).all():
+        palette = falls[::-1][:k] if k > 1 else [falls[2]]
+    else:
+        palette = "RdBu"
+    return classify(
+        values, kind="sequential", scheme="equal_interval", k=k, palette=palette, lang=lang,
+        percent=False,
+    )  # fmt: skip
+
+
+def _group_key(group: str) -> tuple[int, str]:
+    return (_GROUP_ORDER.index(group), "") if group in _GROUP_ORDER else (len(_GROUP_ORDER), group)
+
+
+def _with_texts(points: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    out = points.copy()
+    out["text"] = [
+        format_figure(float(v), str(u), lang)
+        for v, u in zip(out["value"], out["unit"], strict=True)
+    ]
+    out["wave_label"] = [wave_label(w, lang) for w in out["wave"]]
+    return out
+
+
+def _pair_changes(pair: pd.DataFrame, request: ChangeRequest) -> pd.DataFrame:
+    """Return the changes between the two waves of a request, per place (list_changes' form)."""
+    keep = pair.copy()
+    # one wave before the other, whatever waves lie between them
+    keep["published"] = np.where(keep["wave"] == request.wave_from, "0", "1")
+    changes = list_changes(keep)
+    return changes[
+        (changes["wave_from"] == request.wave_from) & (changes["wave_to"] == request.wave_to)
+    ]
+
+
+def _changes_with_texts(changes: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    if changes.empty:
+        return changes.assign(text=pd.Series(dtype=str), verdict_text=pd.Series(dtype=str))
+    out = changes.copy()
+    out["text"] = [
+        _change_text(c, u, lang) for c, u in zip(out["change"], out["unit"], strict=True)
+    ]
+    out["verdict_text"] = [t(f"published.verdict.{v}", lang) for v in out["verdict"]]
+    return out
+
+
+def _change_text(change: float, unit: str, lang: Lang) -> str:
+    decimals = 0 if float(change).is_integer() else 2 if unit == "score_0_10" else 1
+    number = format_number(abs(change), lang, decimals=decimals)
+    sign = "+" if change > 0 else "−" if change < 0 else "±"
+    if unit == "percent":
+        return sign + t("published.change.points", lang, value=number)
+    return sign + number
+
+
+def _answer_text(indicator: str, value: object, lang: Lang) -> str:
+    try:
+        kind = indicator_kind(indicator)
+    except ValueError:
+        return (
+            "–" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+        )
+    if kind == "share" and value is not None and not pd.isna(value):  # type: ignore[call-overload]
+        return t("maps.answer.yes" if float(value) >= 0.5 else "maps.answer.no", lang)  # type: ignore[arg-type]
+    return format_value(value, kind, lang, indicator=indicator)
+
+
+def _row_label(indicator: str, lang: Lang) -> str:
+    if indicator == "response_status":
+        return t("published.column.status", lang)
+    try:
+        return indicator_label(indicator, lang)
+    except ValueError:
+        return indicator
+
+
+def _change_label(a: float, b: float, kind: str, lang: Lang, wave_from: str, wave_to: str) -> str:
+    if np.isnan(a) and np.isnan(b):
+        return t("published.wave_change.neither", lang)
+    if np.isnan(a):
+        return t("published.wave_change.only", lang, wave=wave_to)
+    if np.isnan(b):
+        return t("published.wave_change.only", lang, wave=wave_from)
+    if kind == "share":
+        before = t("maps.answer.yes" if a >= 0.5 else "maps.answer.no", lang)
+        after = t("maps.answer.yes" if b >= 0.5 else "maps.answer.no", lang)
+        return f"{wave_from}: {before} → {wave_to}: {after}"
+    before, after = format_number(a, lang, decimals=1), format_number(b, lang, decimals=1)
+    return f"{wave_from}: {before} → {wave_to}: {after}"
