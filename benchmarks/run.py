@@ -301,13 +301,13 @@ def demo_values(indicator: str) -> pd.DataFrame:
 def map_builder() -> Callable[[str], Any]:
     """Return ``build(indicator) -> folium.Map``: the explore view's commune map, as the app
     builds it (``views.render_explore``; boundaries, sample and indicators already loaded)."""
-    from geobaro.views import ExploreRequest, render_explore
+    from geobaro.views import ExploreRequest, ViewData, render_explore
 
     gdf, gdf_web, ind = _cached_inputs()
 
     def build(indicator: str) -> Any:
         request = ExploreRequest(indicator=indicator, level="commune")
-        return render_explore(request, ind, gdf_communes=gdf, gdf_units=gdf_web).map
+        return render_explore(request, ViewData(ind, gdf, gdf_units=gdf_web)).map
 
     return build
 

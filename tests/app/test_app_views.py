@@ -113,7 +113,7 @@ def test_url_state_round_trips():
     assert at.selectbox(key="lang").value == "nl"
     for key, value in params.items():
         assert at.query_params[key] == value, key
-    assert len(dataframe(at, "explore_table")) == 43  # arrondissements of 2019
+    assert len(dataframe(at, "explore_table")) == 20  # zoomed to Wallonia: its 2019 arrondissements
 
 
 @pytest.mark.parametrize(("vintage", "units"), [("2019", 581), ("2025", 565)])

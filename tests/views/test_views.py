@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+from typing import Any
+
 import folium
+import geopandas as gpd
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -10,8 +14,27 @@ from hypothesis import strategies as hst
 
 from geobaro import views
 from geobaro.data.boundaries import load_units
+from geobaro.export import files as export_files
 from geobaro.indicators import compute_indicators
 from geobaro.survey.sample import load_sample
+
+
+@functools.cache
+def _units(level: str, vintage: str) -> gpd.GeoDataFrame:
+    """The web units of one level and vintage (read once per test session)."""
+    return load_units(level=level, vintage=vintage, web=True)  # type: ignore[arg-type]
+
+
+def _data(request: Any, indicators: pd.DataFrame, ref: pd.DataFrame) -> views.ViewData:
+    """What a caller passes to a map view: the indicators, the communes, the request's units."""
+    return views.ViewData(indicators, ref, gdf_units=_units(request.level, request.vintage))
+
+
+def _landing_data() -> views.LandingData:
+    """The published figures and the region units, as the app and the site load them."""
+    from geobaro.published import key_figures, load_published
+
+    return views.LandingData(key_figures(), load_published(), _units("region", "2018"))
 
 
 @pytest.fixture(scope="module")
@@ -123,9 +146,8 @@ def test_unknown_indicator_names_the_known_ones(ref, indicators):
 
 
 def test_explore_gives_a_map_a_legend_with_counts_and_a_table(ref, indicators):
-    result = views.render_explore(
-        views.ExploreRequest("feels_concerned", level="province"), indicators, gdf_communes=ref
-    )
+    request = views.ExploreRequest("feels_concerned", level="province")
+    result = views.render_explore(request, _data(request, indicators, ref))
     assert isinstance(result.map, folium.Map)
     assert len(result.table) == 11
     assert sum(e.count for e in result.classification.legend) == 11
@@ -138,7 +160,7 @@ def test_explore_gives_a_map_a_legend_with_counts_and_a_table(ref, indicators):
 def test_changing_the_number_of_classes_changes_the_legend(ref, indicators):
     def legend(k: int) -> list[str]:
         request = views.ExploreRequest("n_domains", scheme="equal_interval", k=k)
-        result = views.render_explore(request, indicators, gdf_communes=ref)
+        result = views.render_explore(request, _data(request, indicators, ref))
         return [e.label for e in result.classification.legend if e.kind == "class"]
 
     assert len(legend(3)) == 3
@@ -149,15 +171,14 @@ def test_user_breaks_are_used(ref, indicators):
     request = views.ExploreRequest(
         "feels_concerned", level="province", scheme="user_defined", breaks=(0.5, 0.8)
     )
-    result = views.render_explore(request, indicators, gdf_communes=ref)
+    result = views.render_explore(request, _data(request, indicators, ref))
     assert result.classification.bins is not None
     assert 0.5 in result.classification.bins
 
 
 def test_commune_share_is_a_yes_no_map_and_the_table_has_589_rows(ref, indicators):
-    result = views.render_explore(
-        views.ExploreRequest("feels_concerned"), indicators, gdf_communes=ref
-    )
+    request = views.ExploreRequest("feels_concerned")
+    result = views.render_explore(request, _data(request, indicators, ref))
     assert len(result.table) == 589
     kinds = {e.kind for e in result.classification.legend}
     assert "status" in kinds  # not reached / refused have their own entries
@@ -168,9 +189,8 @@ def test_commune_share_is_a_yes_no_map_and_the_table_has_589_rows(ref, indicator
 
 
 def test_compare_has_three_panels_with_their_region_summary(ref, indicators):
-    result = views.render_compare(
-        views.CompareRequest("feels_concerned", level="commune"), indicators, gdf_communes=ref
-    )
+    request = views.CompareRequest("feels_concerned", level="commune")
+    result = views.render_compare(request, _data(request, indicators, ref))
     assert [p.region for p in result.panels] == ["Wallonia", "Flanders", "Brussels"]
     sizes = {p.region: len(p.values) for p in result.panels}
     assert sizes == {"Wallonia": 262, "Flanders": 308, "Brussels": 19}
@@ -187,15 +207,12 @@ def test_compare_has_three_panels_with_their_region_summary(ref, indicators):
 
 def test_shared_scale_uses_the_same_bins_in_every_panel(ref, indicators):
     request = views.CompareRequest("n_domains", level="commune", scale="shared", k=4)
-    shared = views.render_compare(request, indicators, gdf_communes=ref)
+    shared = views.render_compare(request, _data(request, indicators, ref))
     bins = {p.classification.bins for p in shared.panels}
     assert len(bins) == 1
     assert shared.shared is not None
-    per_panel = views.render_compare(
-        views.CompareRequest("n_domains", level="commune", scale="panel", k=4),
-        indicators,
-        gdf_communes=ref,
-    )
+    request = views.CompareRequest("n_domains", level="commune", scale="panel", k=4)
+    per_panel = views.render_compare(request, _data(request, indicators, ref))
     assert per_panel.shared is None
     assert len({p.classification.bins for p in per_panel.panels}) > 1
 
@@ -212,7 +229,7 @@ def test_group_summary_describes_too_small_groups_without_a_share():
 def test_commune_profile_sets_its_answer_beside_province_region_belgium(ref, indicators, groups):
     answered = indicators.loc[indicators["response_status"] == "answered", "nis_code"].iloc[0]
     profile = views.render_commune(
-        views.CommuneRequest(answered), indicators, gdf_communes=ref, groups=groups
+        views.CommuneRequest(answered), views.ViewData(indicators, ref, groups=groups)
     )
     assert profile.response_status == "answered"
     assert list(profile.table.columns) == [
@@ -231,7 +248,7 @@ def test_commune_profile_sets_its_answer_beside_province_region_belgium(ref, ind
 def test_profile_of_a_non_respondent_says_so(ref, indicators, groups):
     code = indicators.loc[indicators["response_status"] == "not_reached", "nis_code"].iloc[0]
     profile = views.render_commune(
-        views.CommuneRequest(code, lang="fr"), indicators, gdf_communes=ref, groups=groups
+        views.CommuneRequest(code, lang="fr"), views.ViewData(indicators, ref, groups=groups)
     )
     assert set(profile.table["commune"]) == {"non atteinte"}
     assert profile.table["belgium"].str.contains("n = 113").any()
@@ -240,14 +257,14 @@ def test_profile_of_a_non_respondent_says_so(ref, indicators, groups):
 @pytest.mark.slow
 def test_profile_without_precomputed_groups_gives_the_same_table(ref, indicators, groups):
     request = views.CommuneRequest("21004")
-    fresh = views.render_commune(request, indicators, gdf_communes=ref)
-    cached = views.render_commune(request, indicators, gdf_communes=ref, groups=groups)
+    fresh = views.render_commune(request, views.ViewData(indicators, ref))
+    cached = views.render_commune(request, views.ViewData(indicators, ref, groups=groups))
     pd.testing.assert_frame_equal(fresh.table, cached.table)
 
 
 def test_profile_rejects_unknown_codes(ref, indicators):
     with pytest.raises(ValueError, match="99999"):
-        views.render_commune(views.CommuneRequest("99999"), indicators, gdf_communes=ref)
+        views.render_commune(views.CommuneRequest("99999"), views.ViewData(indicators, ref))
 
 
 @pytest.mark.parametrize(
@@ -274,7 +291,7 @@ def test_saint_nicolas_gives_both_communes(ref):
 
 
 def test_landing_maps_the_published_regional_concern_figures():
-    landing = views.render_landing("en")
+    landing = views.render_landing(views.LandingRequest("en"), _landing_data())
     by_code = landing.values.set_index("nis_code")["value"].to_dict()
     assert by_code == pytest.approx({"02000": 0.84, "03000": 0.45, "04000": 0.88})
     assert {"66", "113"} <= {f"{v:.0f}" for v in landing.figures["value"]}
@@ -291,10 +308,10 @@ def test_exports_of_the_commune_map(ref, indicators):
 
     from PIL import Image
 
-    view = views.render_explore(
-        views.ExploreRequest("feels_concerned", standalone=False), indicators, gdf_communes=ref
-    )
-    files = {f.kind: f for f in views.list_exports(view, indicators, gdf_communes=ref)}
+    request = views.ExploreRequest("feels_concerned", standalone=False)
+    data = _data(request, indicators, ref)
+    view = views.render_explore(request, data)
+    files = {f.kind: f for f in views.list_exports(view, data, exporters=export_files)}
     assert set(files) == {"html", "png", "csv", "geojson"}
     page = files["html"].build().decode("utf-8")
     assert "/app/static/" not in page  # standalone: Leaflet inlined
@@ -315,13 +332,11 @@ def test_views_hold_with_no_answer_at_all(ref, indicator, level):
         {"nis_code": ["11001", "11002"], "response_status": ["refused", "not_reached"]}
     )
     nobody = compute_indicators(survey, ref)
-    explore = views.render_explore(
-        views.ExploreRequest(indicator, level=level), nobody, gdf_communes=ref
-    )
+    request = views.ExploreRequest(indicator, level=level)
+    explore = views.render_explore(request, _data(request, nobody, ref))
     assert (explore.table["n"] == 0).all()
-    compare = views.render_compare(
-        views.CompareRequest(indicator, level=level), nobody, gdf_communes=ref
-    )
+    compare_request = views.CompareRequest(indicator, level=level)
+    compare = views.render_compare(compare_request, _data(compare_request, nobody, ref))
     assert all(p.summary.respondents == 0 for p in compare.panels)
     assert all(p.summary.share is None for p in compare.panels)
 
@@ -362,3 +377,75 @@ def test_map_values_invariants_on_random_surveys(ref, data):
         if level == "region":
             assert shown["value"].astype(float).between(0, 1).all()
             assert (shown["n"] >= 5).all()  # small groups never show a share
+
+
+# --- pure views ------------------------------------------------------------------------------
+
+
+def test_value_rows_without_a_unit_are_dropped_with_a_warning(ref, indicators):
+    request = views.ExploreRequest("feels_concerned", level="province")
+    units = _units("province", "2018")
+    data = views.ViewData(indicators, ref, gdf_units=units.loc[units["nis_code"] != "50000"])
+    with pytest.warns(UserWarning, match=r"1 value rows have no unit .*: 50000"):
+        result = views.render_explore(request, data)
+    assert "50000" not in set(result.table["nis_code"])
+    assert len(result.table) == 10
+
+
+def test_map_views_say_which_units_they_need(ref, indicators):
+    with pytest.raises(ValueError, match=r"gdf_units.*level='province', vintage='2019'"):
+        views.render_explore(
+            views.ExploreRequest("feels_concerned", level="province", vintage="2019"),
+            views.ViewData(indicators, ref),
+        )
+
+
+def test_views_read_no_file_and_return_rendered_html(ref, indicators, groups, monkeypatch):
+    import builtins
+    import socket
+
+    landing_data = _landing_data()
+    explore_data = _data(views.ExploreRequest("concern"), indicators, ref)
+    province_data = _data(views.CompareRequest("concern", level="province"), indicators, ref)
+    # libraries may read their own package data (catalogues, Babel's locales, colour schemes)
+    import sysconfig
+    from pathlib import Path
+
+    import geobaro
+
+    allowed = (sysconfig.get_paths()["purelib"], str(Path(geobaro.__file__).parent))
+    real_open = builtins.open
+
+    def guarded_open(file: object, *args: Any, **kwargs: Any) -> Any:
+        if not str(file).startswith(allowed):
+            raise AssertionError(f"a view tried to read {file}")
+        return real_open(file, *args, **kwargs)  # type: ignore[call-overload]
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a view tried to connect")
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(socket, "socket", refuse)
+    # the loaders themselves (boundaries and parquet files are read by C code, not open())
+    import geobaro.data.boundaries
+    import geobaro.published
+
+    for module, name in (
+        (geobaro.data.boundaries, "load_units"),
+        (geobaro.data.boundaries, "load_communes"),
+        (geobaro.published, "load_published"),
+        (geobaro.published, "key_figures"),
+    ):
+        monkeypatch.setattr(module, name, refuse)
+    explore = views.render_explore(views.ExploreRequest("concern", lang="nl"), explore_data)
+    compare = views.render_compare(
+        views.CompareRequest("concern", level="province", lang="de"), province_data
+    )
+    landing = views.render_landing(views.LandingRequest("fr"), landing_data)
+    profile = views.render_commune(
+        views.CommuneRequest("62063", lang="fr"), views.ViewData(indicators, ref, groups=groups)
+    )
+    for html in (explore.html, landing.html, *(p.html for p in compare.panels)):
+        assert html.startswith("<!DOCTYPE html>")
+        assert "L.map(" in html
+    assert profile.name == "Liège"

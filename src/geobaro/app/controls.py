@@ -135,9 +135,11 @@ def explore_result(request: views.ExploreRequest, indicators: pd.DataFrame) -> v
         ("explore", request, upload_digest()),
         lambda: views.render_explore(
             request,
-            indicators,
-            gdf_communes=resources.get_communes(),
-            gdf_units=resources.get_units(request.level, request.vintage),
+            views.ViewData(
+                indicators,
+                resources.get_communes(),
+                gdf_units=resources.get_units(request.level, request.vintage),
+            ),
         ),
     )
 

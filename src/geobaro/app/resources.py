@@ -132,9 +132,11 @@ def sample_explore(request: views.ExploreRequest) -> views.ExploreResult:
     """
     return views.render_explore(
         request,
-        get_sample_indicators(),
-        gdf_communes=get_communes(),
-        gdf_units=get_units(request.level, request.vintage),
+        views.ViewData(
+            get_sample_indicators(),
+            get_communes(),
+            gdf_units=get_units(request.level, request.vintage),
+        ),
     )
 
 
@@ -143,9 +145,11 @@ def sample_compare(request: views.CompareRequest) -> views.CompareResult:
     """Return the compare view of the sample, shared by every session."""
     return views.render_compare(
         request,
-        get_sample_indicators(),
-        gdf_communes=get_communes(),
-        gdf_units=get_units(request.level, request.vintage),
+        views.ViewData(
+            get_sample_indicators(),
+            get_communes(),
+            gdf_units=get_units(request.level, request.vintage),
+        ),
     )
 
 

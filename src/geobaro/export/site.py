@@ -344,7 +344,7 @@ def _write_map_page(
     gdf_units: gpd.GeoDataFrame,
     options: Sequence[tuple[str, str]],
 ) -> SitePage:
-    from geobaro.views import ExploreRequest, render_explore
+    from geobaro.views import ExploreRequest, ViewData, render_explore
 
     request = ExploreRequest(
         indicator=what.indicator,
@@ -355,7 +355,7 @@ def _write_map_page(
         lang=ctx.lang,
         source=ctx.source,
     )
-    view = render_explore(request, indicators_df, gdf_communes=gdf_communes, gdf_units=gdf_units)
+    view = render_explore(request, ViewData(indicators_df, gdf_communes, gdf_units=gdf_units))
     stem = what.stem
     data = map_data(view.map)
     ctx.data.add_names(what.level, data)
@@ -404,7 +404,7 @@ def _write_compare_page(
     gdf_units: gpd.GeoDataFrame,
     reuse: tuple[str, ...] | None,
 ) -> SitePage:
-    from geobaro.views import CompareRequest, indicator_label, render_compare
+    from geobaro.views import CompareRequest, ViewData, indicator_label, render_compare
 
     request = CompareRequest(
         indicator=what.indicator,
@@ -415,7 +415,7 @@ def _write_compare_page(
         lang=ctx.lang,
         source=ctx.source,
     )
-    view = render_compare(request, indicators_df, gdf_communes=gdf_communes, gdf_units=gdf_units)
+    view = render_compare(request, ViewData(indicators_df, gdf_communes, gdf_units=gdf_units))
     regions = ", ".join(region_name(p.region, ctx.lang) for p in view.panels)
     title = f"{indicator_label(what.indicator, ctx.lang)} — {regions}"
     stem = f"compare-{what.indicator}"
@@ -467,9 +467,11 @@ def _write_compare_page(
 
 
 def _write_home(ctx: _Context, gdf_regions: gpd.GeoDataFrame) -> SitePage:
-    from geobaro.views import render_landing
+    from geobaro.published import key_figures, load_published
+    from geobaro.views import LandingData, LandingRequest, render_landing
 
-    view = render_landing(ctx.lang, gdf_regions=gdf_regions)
+    landing_data = LandingData(key_figures(), load_published(), gdf_regions)
+    view = render_landing(LandingRequest(ctx.lang), landing_data)
     title = "Smart City barometer 2017: published key figures"
     data = map_data(view.map)
     ctx.data.add_names("region", data)

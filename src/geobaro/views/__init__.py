@@ -6,7 +6,13 @@ they share (map values, group summaries, tables) and `common` the indicator meta
 
 from __future__ import annotations
 
-from geobaro.views.common import format_value, indicator_kind, indicator_label, list_indicators
+from geobaro.views.common import (
+    ViewData,
+    format_value,
+    indicator_kind,
+    indicator_label,
+    list_indicators,
+)
 from geobaro.views.commune import (
     CommuneProfile,
     CommuneRequest,
@@ -18,11 +24,12 @@ from geobaro.views.compare import ComparePanel, CompareRequest, CompareResult, r
 from geobaro.views.explore import (
     ExploreRequest,
     ExploreResult,
+    Exporters,
     ExportFile,
     list_exports,
     render_explore,
 )
-from geobaro.views.landing import LandingResult, render_landing
+from geobaro.views.landing import LandingData, LandingRequest, LandingResult, render_landing
 from geobaro.views.published import (
     PublishedRequest,
     PublishedResult,
@@ -57,13 +64,17 @@ __all__ = [
     "ExploreRequest",
     "ExploreResult",
     "ExportFile",
+    "Exporters",
     "GroupSummary",
+    "LandingData",
+    "LandingRequest",
     "LandingResult",
     "PublishedRequest",
     "PublishedResult",
     "Region",
     "Source",
     "TrendsResult",
+    "ViewData",
     "commune_waves",
     "compute_profile_groups",
     "format_value",

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from geobaro._units import PROVINCE_NAMES, REGION_NAMES, REGION_NIS
 from geobaro.i18n import format_number, format_share, t
 from geobaro.indicators import INDICATORS
+from geobaro.maps.choropleth import render_html
 from geobaro.vocabulary import LANG_INDEX, IndicatorKind, Lang
 
+if TYPE_CHECKING:
+    import folium
+    import geopandas as gpd
+
 __all__ = [
+    "ViewData",
     "format_value",
     "indicator_kind",
     "indicator_label",
@@ -20,6 +28,50 @@ __all__ = [
 
 
 _VALUE_COLUMNS = ["nis_code", "value", "n", "status", "label"]
+
+
+@dataclass(frozen=True, eq=False)
+class ViewData:
+    """The data a view is drawn from, loaded by its caller (the app, the static site, a script).
+
+    Views never read files or the network: whoever calls them loads the boundaries and the
+    survey once, fills this, and may cache the results (they hold rendered HTML strings).
+
+    Attributes
+    ----------
+    indicators
+        Per-commune indicators of one source (`geobaro.indicators.compute_indicators`).
+    gdf_communes
+        The 2018 commune reference table (geometry optional): names, region, province,
+        arrondissement, urban/rural and the 2019/2025 unit codes.
+    gdf_units
+        Web geometry (EPSG:4326) of the request's level and vintage; needed by the views that
+        draw a map (explore, compare), not by the commune profile.
+    groups
+        `geobaro.views.compute_profile_groups` of the same indicators, to make commune
+        profiles instant; computed on the fly when omitted.
+    """
+
+    indicators: pd.DataFrame
+    gdf_communes: pd.DataFrame
+    gdf_units: gpd.GeoDataFrame | None = None
+    groups: Mapping[tuple[str, str], pd.DataFrame] | None = None
+
+    def require_units(self, level: str, vintage: str) -> gpd.GeoDataFrame:
+        """Return ``gdf_units``, or raise naming what the caller must load.
+
+        Raises
+        ------
+        ValueError
+            If no units were given.
+        """
+        if self.gdf_units is None:
+            raise ValueError(
+                f"this view draws a map: pass ViewData(gdf_units=...) with the {level} units "
+                f"of {vintage} (geobaro.data.boundaries.load_units(level={level!r}, "
+                f"vintage={vintage!r}, web=True))"
+            )
+        return self.gdf_units
 
 
 def list_indicators() -> tuple[str, ...]:
@@ -93,6 +145,11 @@ def format_value(
         number = float(value)  # type: ignore[arg-type]
         return format_number(number, lang, decimals=0 if number.is_integer() else 1)
     return _answer_label(indicator, str(value), lang)
+
+
+def _map_html(fmap: folium.Map) -> str:
+    """Return a map as one standalone HTML page (the string the app and site cache)."""
+    return render_html(fmap)
 
 
 def _framing(standalone: bool, title: str, lang: Lang) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from geobaro._units import REGION_NIS
 from geobaro.aggregate import aggregate_by, aggregate_categories
 from geobaro.i18n import format_number, format_share, t, unit_name
 from geobaro.views.common import (
+    ViewData,
     _answer_label,
     _group_label,
     _region_label,
@@ -76,20 +77,15 @@ def compute_profile_groups(
     return out
 
 
-def render_commune(
-    request: CommuneRequest,
-    indicators_df: pd.DataFrame,
-    *,
-    gdf_communes: pd.DataFrame,
-    groups: dict[tuple[str, str], pd.DataFrame] | None = None,
-) -> CommuneProfile:
+def render_commune(request: CommuneRequest, data: ViewData) -> CommuneProfile:
     """Return one commune's answers next to those of its province, region and Belgium.
 
     For a yes/no share the groups show their share of "yes"; for an answer, the share of
     the commune's own answer (or of the most frequent one if it did not answer); for scores
     and counts, the mean. Groups below ``min_respondents`` show "too few answers".
 
-    ``groups`` is `compute_profile_groups` of the same data (computed when omitted).
+    ``data.groups`` is `compute_profile_groups` of the same data (computed when omitted);
+    ``data.gdf_units`` is not needed.
 
     Raises
     ------
@@ -103,10 +99,11 @@ def render_commune(
     >>> from geobaro.survey.sample import load_sample
     >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
     >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
-    >>> profile = render_commune(CommuneRequest("62063", lang="nl"), ind, gdf_communes=ref)
+    >>> profile = render_commune(CommuneRequest("62063", lang="nl"), ViewData(ind, ref))
     >>> profile.name, profile.table.set_index("indicator").at["feels_concerned", "belgium"]
-    ('Luik', '66% [57%–74%] (n = 113)')
+    ('Luik', '66% [58%–74%] (n = 113)')
     """
+    indicators_df, gdf_communes, groups = data.indicators, data.gdf_communes, data.groups
     ref = gdf_communes.drop_duplicates("nis_code").set_index("nis_code")
     ref.index = ref.index.astype(str)
     if request.nis_code not in ref.index:

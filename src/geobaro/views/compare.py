@@ -9,13 +9,12 @@ import pandas as pd
 
 from geobaro._units import REGION_NIS
 from geobaro.maps.choropleth import Classification, build_choropleth, classify
-from geobaro.views.common import _framing, _region_label, _title
+from geobaro.views.common import ViewData, _framing, _map_html, _region_label, _title
 from geobaro.views.values import GroupSummary, _classify, _map_inputs, summarize_groups
 from geobaro.vocabulary import REGIONS, Lang, Level, Region, Scale, Scheme, Source, Vintage
 
 if TYPE_CHECKING:
     import folium
-    import geopandas as gpd
 
 
 __all__ = [
@@ -45,13 +44,14 @@ class CompareRequest:
 
 @dataclass(frozen=True, eq=False)
 class ComparePanel:
-    """One region's map and summary."""
+    """One region's map (``html``: rendered once, a string to cache) and summary."""
 
     region: Region
     map: folium.Map
     classification: Classification
     values: pd.DataFrame
     summary: GroupSummary
+    html: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -64,13 +64,7 @@ class CompareResult:
     shared: Classification | None
 
 
-def render_compare(
-    request: CompareRequest,
-    indicators_df: pd.DataFrame,
-    *,
-    gdf_communes: pd.DataFrame,
-    gdf_units: gpd.GeoDataFrame | None = None,
-) -> CompareResult:
+def render_compare(request: CompareRequest, data: ViewData) -> CompareResult:
     """Build the compare view: one panel per region and the urban/rural summaries.
 
     With ``scale="shared"`` every panel uses the classes computed over Belgium, so equal
@@ -83,20 +77,18 @@ def render_compare(
     >>> from geobaro.survey.sample import load_sample
     >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
     >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
-    >>> view = render_compare(CompareRequest("feels_concerned", level="province"), ind,
-    ...                       gdf_communes=ref)
+    >>> data = ViewData(ind, ref, gdf_units=load_units(level="province", web=True))
+    >>> view = render_compare(CompareRequest("feels_concerned", level="province"), data)
     >>> [(p.region, p.summary.respondents) for p in view.panels]
     [('Wallonia', 53), ('Flanders', 43), ('Brussels', 17)]
     """
-    _kind, gdf_units, values, map_kind = _map_inputs(
-        request, indicators_df, gdf_communes, gdf_units
-    )
+    _kind, gdf_units, values, map_kind = _map_inputs(request, data)
     shared = _classify(values, map_kind, request=request)
     summaries = {
         s.group: s
         for s in summarize_groups(
-            indicators_df,
-            gdf_communes,
+            data.indicators,
+            data.gdf_communes,
             indicator=request.indicator,
             by="region",
             min_respondents=request.min_respondents,
@@ -127,10 +119,11 @@ def render_compare(
                 request.lang,
             ),
         )
-        panels.append(ComparePanel(region, fmap, klass, part, summaries[REGION_NIS[region]]))
+        summary = summaries[REGION_NIS[region]]
+        panels.append(ComparePanel(region, fmap, klass, part, summary, html=_map_html(fmap)))
     urban_rural = summarize_groups(
-        indicators_df,
-        gdf_communes,
+        data.indicators,
+        data.gdf_communes,
         indicator=request.indicator,
         by="urban_rural",
         min_respondents=request.min_respondents,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import pandas as pd
 
 from geobaro.i18n import t
 from geobaro.maps.choropleth import Classification, build_choropleth
-from geobaro.views.common import _framing, _title
+from geobaro.views.common import ViewData, _framing, _map_html, _title
 from geobaro.views.values import _classify, _map_inputs, _table
 from geobaro.vocabulary import Lang, Level, Region, Scheme, Source, Vintage
 
@@ -23,6 +23,7 @@ __all__ = [
     "ExploreRequest",
     "ExploreResult",
     "ExportFile",
+    "Exporters",
     "list_exports",
     "render_explore",
 ]
@@ -48,7 +49,8 @@ class ExploreRequest:
         ``sample`` (the illustrative sample) or ``upload`` (the session's own file); it labels
         the map and keys caches, the data itself is passed to `render_explore`.
     region
-        Zoom to one region, or ``None`` for Belgium.
+        Zoom to one region, or ``None`` for Belgium: the map, its classes, legend and table
+        then hold that region's units only.
     tiles
         Draw a base map under the choropleth.
     min_respondents
@@ -75,7 +77,12 @@ class ExploreRequest:
 
 @dataclass(frozen=True, eq=False)
 class ExploreResult:
-    """A map, its classification (the legend) and the table of the same numbers."""
+    """A map, its classification (the legend) and the table of the same numbers.
+
+    ``html`` is the map rendered once as a standalone page: a string that callers may cache
+    and share between sessions. ``map`` is the folium object it was rendered from, built for
+    this result only (exports re-render it; never mutate a cached one).
+    """
 
     request: ExploreRequest
     map: folium.Map
@@ -84,6 +91,7 @@ class ExploreResult:
     values: pd.DataFrame
     gdf_units: gpd.GeoDataFrame
     title: str
+    html: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -106,25 +114,54 @@ class ExportFile:
     build: Callable[[], bytes]
 
 
-def render_explore(
-    request: ExploreRequest,
-    indicators_df: pd.DataFrame,
-    *,
-    gdf_communes: pd.DataFrame,
-    gdf_units: gpd.GeoDataFrame | None = None,
-) -> ExploreResult:
+class Exporters(Protocol):
+    """What `list_exports` builds its files with; `geobaro.export.files` is one."""
+
+    def export_html(self, fmap: folium.Map, *, title: str = ...) -> bytes:
+        """Return a standalone HTML page of a map."""
+
+    def export_png(
+        self,
+        gdf_units: gpd.GeoDataFrame,
+        values: pd.DataFrame,
+        classification: Classification | None = ...,
+        *,
+        title: str = ...,
+        source: str = ...,
+        attribution: str | None = ...,
+        lang: Lang = ...,
+        illustrative: bool = ...,
+    ) -> bytes:
+        """Return a PNG image of a map with its legend."""
+
+    def export_csv(self, df: pd.DataFrame) -> bytes:
+        """Return a table as CSV."""
+
+    def export_geojson(self, gdf_units: gpd.GeoDataFrame, values: pd.DataFrame) -> bytes:
+        """Return units joined with their values as GeoJSON."""
+
+
+def render_explore(request: ExploreRequest, data: ViewData) -> ExploreResult:
     """Build the explore view: classified map, legend and table of one indicator.
 
     Parameters
     ----------
     request
         What to show.
-    indicators_df
-        Per-commune indicators of the chosen source.
-    gdf_communes
-        The 2018 commune reference table.
-    gdf_units
-        Web geometry of ``request.level`` and ``request.vintage``; loaded when omitted.
+    data
+        The indicators of the chosen source, the 2018 commune table and the web units of
+        ``request.level`` and ``request.vintage`` (``gdf_units`` is required).
+
+    Returns
+    -------
+    ExploreResult
+        With ``request.region`` set, only that region's units are drawn, classified, counted
+        in the legend and listed in the table.
+
+    Warns
+    -----
+    UserWarning
+        When value rows have no unit in ``data.gdf_units`` (they are left off).
 
     Examples
     --------
@@ -133,17 +170,18 @@ def render_explore(
     >>> from geobaro.survey.sample import load_sample
     >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
     >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
-    >>> view = render_explore(ExploreRequest("feels_concerned", level="region"), ind,
-    ...                       gdf_communes=ref)
-    >>> len(view.table), int(view.table["n"].sum())
-    (3, 113)
+    >>> data = ViewData(ind, ref, gdf_units=load_units(level="region", web=True))
+    >>> view = render_explore(ExploreRequest("feels_concerned", level="region"), data)
+    >>> len(view.table), int(view.table["n"].sum()), view.html.startswith("<!DOCTYPE html>")
+    (3, 113, True)
     """
-    kind, gdf_units, values, map_kind = _map_inputs(request, indicators_df, gdf_communes, gdf_units)
+    kind, gdf_units, values, map_kind = _map_inputs(request, data)
+    if request.region is not None:
+        gdf_units = gdf_units.loc[gdf_units["region"] == request.region]
+        values = values.loc[values["nis_code"].isin(gdf_units["nis_code"])]
+        values = values.reset_index(drop=True)
     classification = _classify(values, map_kind, request=request)
     title = _title(request.indicator, request.level, request.lang, request.source)
-    fit_to = None
-    if request.region is not None:
-        fit_to = gdf_units.loc[gdf_units["region"] == request.region]
     fmap = build_choropleth(
         gdf_units,
         values,
@@ -151,60 +189,69 @@ def render_explore(
         kind=map_kind,
         lang=request.lang,
         tiles=request.tiles,
-        fit_to=fit_to,
+        fit_to=gdf_units if request.region is not None else None,
         illustrative=request.source == "sample",
         **_framing(request.standalone, title, request.lang),
     )
     table = _table(values, gdf_units, classification, kind, request)
-    return ExploreResult(request, fmap, classification, table, values, gdf_units, title)
+    return ExploreResult(
+        request, fmap, classification, table, values, gdf_units, title, html=_map_html(fmap)
+    )
 
 
 def list_exports(
     result: ExploreResult,
-    indicators_df: pd.DataFrame,
+    data: ViewData,
     *,
-    gdf_communes: pd.DataFrame,
+    exporters: Exporters,
     attribution: str | None = None,
 ) -> tuple[ExportFile, ...]:
     """Return the downloads of an explore view: map as HTML and PNG, table, joined GeoJSON.
 
     The HTML page is standalone (Leaflet inlined, legend, title and full attribution in the
     map); the PNG carries legend, title, source, attribution and, for the sample, the
-    illustrative notice; CSV cells are neutralised against spreadsheet formulas.
+    illustrative notice; CSV cells are neutralised against spreadsheet formulas. Nothing is
+    built here: each file's ``build`` calls ``exporters`` when the file is asked for.
+
+    Parameters
+    ----------
+    result
+        The explore view to export.
+    data
+        The data ``result`` was rendered from (a page for the app is rendered again,
+        standalone, for the HTML download).
+    exporters
+        The file builders, normally the module `geobaro.export.files`.
+    attribution
+        Boundary attribution printed on the PNG.
 
     Examples
     --------
     >>> from geobaro.data.boundaries import load_units
+    >>> from geobaro.export import files
     >>> from geobaro.indicators import compute_indicators
     >>> from geobaro.survey.sample import load_sample
     >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
     >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
-    >>> view = render_explore(ExploreRequest("feels_concerned", level="region"), ind,
-    ...                       gdf_communes=ref)
-    >>> files = list_exports(view, ind, gdf_communes=ref)
-    >>> [f.file_name for f in files][2]
+    >>> data = ViewData(ind, ref, gdf_units=load_units(level="region", web=True))
+    >>> view = render_explore(ExploreRequest("feels_concerned", level="region"), data)
+    >>> exports = list_exports(view, data, exporters=files)
+    >>> [f.file_name for f in exports][2]
     'geobaro_feels_concerned_region_2018.csv'
-    >>> files[2].build().decode("utf-8-sig").splitlines()[0].split(",")[:3]
+    >>> exports[2].build().decode("utf-8-sig").splitlines()[0].split(",")[:3]
     ['nis_code', 'name', 'region']
     """
-    from geobaro.export import files as export
-
     request = result.request
     stem = f"geobaro_{request.indicator}_{request.level}_{request.vintage}"
 
     def html_page() -> bytes:
         page = result
         if not request.standalone:
-            page = render_explore(
-                replace(request, standalone=True),
-                indicators_df,
-                gdf_communes=gdf_communes,
-                gdf_units=result.gdf_units,
-            )
-        return export.export_html(page.map, title=result.title)
+            page = render_explore(replace(request, standalone=True), data)
+        return exporters.export_html(page.map, title=result.title)
 
     def png() -> bytes:
-        return export.export_png(
+        return exporters.export_png(
             result.gdf_units,
             result.values,
             result.classification,
@@ -218,11 +265,11 @@ def list_exports(
     return (
         ExportFile("html", f"{stem}.html", "text/html", html_page),
         ExportFile("png", f"{stem}.png", "image/png", png),
-        ExportFile("csv", f"{stem}.csv", "text/csv", lambda: export.export_csv(result.table)),
+        ExportFile("csv", f"{stem}.csv", "text/csv", lambda: exporters.export_csv(result.table)),
         ExportFile(
             "geojson",
             f"{stem}.geojson",
             "application/geo+json",
-            lambda: export.export_geojson(result.gdf_units, result.values),
+            lambda: exporters.export_geojson(result.gdf_units, result.values),
         ),
     )

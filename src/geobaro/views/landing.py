@@ -2,31 +2,63 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from geobaro.data.boundaries import load_units
 from geobaro.i18n import format_share, t
 from geobaro.maps.choropleth import Classification, build_choropleth, classify
-from geobaro.views.common import _framing
+from geobaro.views.common import _framing, _map_html
 from geobaro.vocabulary import Lang
 
 if TYPE_CHECKING:
     import folium
     import geopandas as gpd
 
-    from geobaro.i18n import Lang
 
 __all__ = [
+    "LandingData",
+    "LandingRequest",
     "LandingResult",
     "render_landing",
 ]
 
-log = logging.getLogger(__name__)
+
+@dataclass(frozen=True)
+class LandingRequest:
+    """The landing view in one language.
+
+    Attributes
+    ----------
+    lang
+        Language of labels and legend.
+    standalone
+        Legend and title inside the map (exports, static pages); the app passes ``False``.
+    """
+
+    lang: Lang = "en"
+    standalone: bool = True
+
+
+@dataclass(frozen=True, eq=False)
+class LandingData:
+    """The published figures the landing view shows, loaded by the caller.
+
+    Attributes
+    ----------
+    figures
+        `geobaro.published.key_figures` (one row per key figure, with its source).
+    published
+        `geobaro.published.load_published` (every published number of every wave).
+    gdf_regions
+        Web geometry of the three regions.
+    """
+
+    figures: pd.DataFrame
+    published: pd.DataFrame
+    gdf_regions: gpd.GeoDataFrame
 
 
 @dataclass(frozen=True, eq=False)
@@ -37,32 +69,26 @@ class LandingResult:
     map: folium.Map
     classification: Classification
     values: pd.DataFrame = field(repr=False)
+    html: str = field(default="", repr=False)
 
 
-def render_landing(
-    lang: Lang = "en",
-    *,
-    figures: pd.DataFrame | None = None,
-    gdf_regions: gpd.GeoDataFrame | None = None,
-    standalone: bool = True,
-) -> LandingResult:
+def render_landing(request: LandingRequest, data: LandingData) -> LandingResult:
     """Return the published key figures and a region map of the published concern shares.
 
     These are the barometer's own published numbers (2017), not the sample.
 
     Examples
     --------
-    >>> landing = render_landing("fr")
+    >>> from geobaro.data.boundaries import load_units
+    >>> from geobaro.published import key_figures, load_published
+    >>> data = LandingData(key_figures(), load_published(), load_units(level="region", web=True))
+    >>> landing = render_landing(LandingRequest("fr"), data)
     >>> landing.values["value"].round(2).tolist()
     [0.84, 0.45, 0.88]
     """
-    from geobaro.published import key_figures, load_published
-
-    if figures is None:
-        figures = key_figures()
-    if gdf_regions is None:
-        gdf_regions = load_units(level="region", web=True)
-    published = load_published()
+    lang = request.lang
+    gdf_regions = data.gdf_regions
+    published = data.published
     concern = published.loc[
         (published["wave"] == "2017-BE")
         & (published["indicator"] == "feels_concerned")
@@ -89,6 +115,6 @@ def render_landing(
         classification=classification,
         kind="sequential",
         lang=lang,
-        **_framing(standalone, t("app.home.map_title", lang), lang),
+        **_framing(request.standalone, t("app.home.map_title", lang), lang),
     )
-    return LandingResult(figures, fmap, classification, values)
+    return LandingResult(data.figures, fmap, classification, values, html=_map_html(fmap))

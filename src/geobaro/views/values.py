@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -9,11 +10,11 @@ import numpy as np
 import pandas as pd
 
 from geobaro.aggregate import aggregate_by, aggregate_categories
-from geobaro.data.boundaries import load_units
 from geobaro.i18n import format_number, format_share, t, unit_name
 from geobaro.maps.choropleth import Classification, classify
 from geobaro.views.common import (
     _VALUE_COLUMNS,
+    ViewData,
     _answer_label,
     _any_share,
     _group_label,
@@ -160,7 +161,7 @@ def summarize_groups(
     >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
     >>> [s.describe() for s in summarize_groups(ind, ref, indicator="feels_concerned",
     ...                                         by="urban_rural")]
-    ['n = 29 / 135 (21%) · 34% [20%–53%]', 'n = 84 / 454 (19%) · 77% [67%–85%]']
+    ['n = 29 / 135 (21%) · 34% [21%–51%]', 'n = 84 / 454 (19%) · 77% [68%–84%]']
     """
     kind = indicator_kind(indicator)
     base = indicator if kind != "category" else _any_share()
@@ -219,25 +220,44 @@ def summarize_groups(
 
 
 def _map_inputs(
-    request: ExploreRequest | CompareRequest,
-    indicators_df: pd.DataFrame,
-    gdf_communes: pd.DataFrame,
-    gdf_units: gpd.GeoDataFrame | None,
+    request: ExploreRequest | CompareRequest, data: ViewData
 ) -> tuple[IndicatorKind, gpd.GeoDataFrame, pd.DataFrame, Literal["sequential", "categorical"]]:
-    """Return the indicator kind, the units, the map values and the map kind of a request."""
+    """Return the indicator kind, the units, the map values and the map kind of a request.
+
+    Value rows whose unit is not in ``data.gdf_units`` cannot be drawn: they are left out of
+    the map and its table with a warning that names them.
+    """
     kind = indicator_kind(request.indicator)
-    if gdf_units is None:
-        gdf_units = load_units(level=request.level, vintage=request.vintage, web=True)
+    gdf_units = data.require_units(request.level, request.vintage)
     values = map_values(
-        indicators_df,
-        gdf_communes,
+        data.indicators,
+        data.gdf_communes,
         indicator=request.indicator,
         level=request.level,
         vintage=request.vintage,
         min_respondents=request.min_respondents,
         lang=request.lang,
     )
+    values = _drop_unmatched(values, gdf_units, level=request.level, vintage=request.vintage)
     return kind, gdf_units, values, _map_kind(kind, request.level, request.vintage)
+
+
+def _drop_unmatched(
+    values: pd.DataFrame, gdf_units: pd.DataFrame, *, level: str, vintage: str
+) -> pd.DataFrame:
+    """Return the value rows that have a unit to be drawn in; warn about the others."""
+    known = values["nis_code"].astype(str).isin(gdf_units["nis_code"].astype(str))
+    if known.all():
+        return values
+    lost = values.loc[~known, "nis_code"].astype(str).tolist()
+    shown = ", ".join(lost[:5]) + (f" and {len(lost) - 5} more" if len(lost) > 5 else "")
+    warnings.warn(
+        f"{len(lost)} value rows have no unit in the {level} boundaries of {vintage} and are "
+        f"left off the map and its table: {shown}",
+        UserWarning,
+        stacklevel=4,  # the caller of render_explore or render_compare
+    )
+    return values.loc[known].reset_index(drop=True)
 
 
 def _map_kind(

@@ -101,7 +101,7 @@ def _profile(nis_code: str, indicators: pd.DataFrame, source: str, lang: Lang) -
             ("groups", upload_digest()),
             lambda: views.compute_profile_groups(indicators, communes),
         )
-    profile = views.render_commune(request, indicators, gdf_communes=communes, groups=groups)
+    profile = views.render_commune(request, views.ViewData(indicators, communes, groups=groups))
     st.subheader(profile.name)
     st.markdown(
         f"{html.escape(profile.province)} · {html.escape(profile.region)} · "

@@ -41,9 +41,11 @@ def show(lang: Lang) -> None:
             ("compare", request, upload_digest()),
             lambda: views.render_compare(
                 request,
-                indicators,
-                gdf_communes=resources.get_communes(),
-                gdf_units=resources.get_units(request.level, request.vintage),
+                views.ViewData(
+                    indicators,
+                    resources.get_communes(),
+                    gdf_units=resources.get_units(request.level, request.vintage),
+                ),
             ),
         )
     columns = st.columns(len(result.panels), gap="small")

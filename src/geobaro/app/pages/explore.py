@@ -104,10 +104,17 @@ def _exports(result: views.ExploreResult, indicators: pd.DataFrame, lang: Lang) 
 
     Each file is built only when its button is clicked.
     """
+    from geobaro.export import files as export_files
+
+    request = result.request
     files = views.list_exports(
         result,
-        indicators,
-        gdf_communes=resources.get_communes(),
+        views.ViewData(
+            indicators,
+            resources.get_communes(),
+            gdf_units=resources.get_units(request.level, request.vintage),
+        ),
+        exporters=export_files,
         attribution=resources.get_attribution(),
     )
     with st.container(key="exports"):

@@ -56,9 +56,11 @@ def _key_figures(figures: pd.DataFrame, lang: Lang) -> None:
 
 @st.cache_resource(show_spinner=False)
 def _landing(lang: Lang) -> views.LandingResult:
+    from geobaro.published import load_published
+
     return views.render_landing(
-        lang,
-        figures=resources.get_key_figures(),
-        gdf_regions=resources.get_units("region", "2018"),
-        standalone=False,
+        views.LandingRequest(lang, standalone=False),
+        views.LandingData(
+            resources.get_key_figures(), load_published(), resources.get_units("region", "2018")
+        ),
     )
