@@ -415,22 +415,27 @@ def _group_keys(gdf: pd.DataFrame, level: str, vintage: str) -> pd.Series:
         raise ValueError(f"vintage {vintage!r} is not one of ('2018', '2019', '2025')")
     code = gdf[KEY_COLUMN].astype(str) if vintage == "2018" else _column(gdf, f"nis_{vintage}")
     if level == "belgium":
-        return pd.Series(BELGIUM_CODE, index=gdf.index)
-    if level == "region":
+        keys = pd.Series(BELGIUM_CODE, index=gdf.index)
+    elif level == "region":
         region = _column(gdf, "region")
         unknown = sorted(set(region) - set(REGION_NIS))
         if unknown:
             raise ValueError(f"unknown regions {unknown}; expected {list(REGION_NIS)}")
-        return region.map(REGION_NIS)
-    if level == "urban_rural":
-        return _column(gdf, "urban_rural")
-    if level == "commune":
-        return code
+        keys = region.map(REGION_NIS)
+    elif level == "urban_rural":
+        keys = _column(gdf, "urban_rural")
+    elif level == "commune":
+        keys = code
+    else:
+        keys = _admin_keys(gdf, code, level=level, vintage=vintage)
+    return keys
+
+
+def _admin_keys(gdf: pd.DataFrame, code: pd.Series, *, level: str, vintage: str) -> pd.Series:
+    """Arrondissement or province of every commune, at the 2018 or a later vintage."""
     if vintage == "2018":
-        arrondissement = _column(gdf, "arrondissement_nis")
-        if level == "arrondissement":
-            return arrondissement
-        return _column(gdf, "province_nis")
+        name = "arrondissement_nis" if level == "arrondissement" else "province_nis"
+        return _column(gdf, name)
     arrondissement = code.str[:2] + "000"
     if level == "arrondissement":
         return arrondissement
