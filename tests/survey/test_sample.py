@@ -15,12 +15,21 @@ from geobaro.indicators import compute_indicators
 from geobaro.published import key_figures, load_published
 from geobaro.survey.read import load_survey
 from geobaro.survey.sample import (
+    CONCERN_STRATA_2018,
+    N_RESPONDENTS_2018,
+    PROJECT_OFFICERS_2018,
+    SAMPLE_2018_COLUMNS,
+    SAMPLE_2018_FILENAME,
     SAMPLE_COLUMNS,
+    STRATEGY_COUNTS_2018,
     generate_sample,
+    generate_sample_2018,
     load_sample,
+    load_sample_waves,
     main,
     sample_csv_text,
     sample_path,
+    write_sample,
 )
 
 LEVEL_OF_GROUP = {"BE": "belgium", "02000": "region", "03000": "region", "04000": "region"}
@@ -168,3 +177,98 @@ def test_calibration_constants_are_consistent() -> None:
     assert sum(PROJECT_OFFICERS.values()) == 17
     with pytest.raises(KeyError):
         CONCERN_STRATA["Brussels", "rural"]
+
+
+# --- the 2018 wave ---------------------------------------------------------------------------
+
+#: Published 2018 figures the wave reproduces -> the indicator computed from the sample.
+MARGINS_2018 = {
+    "sc_objectives_in_global_strategy": "strategy_in_global_plan",
+    "strategic_area_energy_optimisation": "domain_environment",
+    "strategic_area_governance_citizen_participation": "domain_governance",
+    "strategic_area_transport_mobility": "domain_mobility",
+    "strategic_area_attractivity_economic_dev": "domain_economy",
+}
+
+
+def _check_margins_2018(ind: pd.DataFrame, gdf, settings_) -> None:
+    published = load_published(settings_)
+    wave = published[(published["wave"] == "2018-BE") & (published["breakdown"] == "all")]
+    wave = wave.set_index("indicator")["value"]
+    agg = aggregate_by(ind, gdf, level="belgium", indicator="feels_concerned").iloc[0]
+    assert agg["respondents"] == wave["communes_responded"] == 123
+    for figure, indicator in MARGINS_2018.items():
+        row = aggregate_by(ind, gdf, level="belgium", indicator=indicator).iloc[0]
+        assert _percent(row["share"]) == wave[figure], figure
+
+
+def _indicators_2018(sample: pd.DataFrame, gdf) -> pd.DataFrame:
+    text = sample_csv_text(sample, seed=1).encode()
+    result = load_survey(text, gdf_communes=gdf)
+    assert result.report.ok
+    assert result.waves == ("2018-BE",)
+    return compute_indicators(result.data.drop(columns="wave"), gdf)
+
+
+def test_shipped_2018_wave_is_illustrative_and_reproducible(settings, gdf_communes) -> None:
+    path = sample_path(settings, wave="2018")
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("# ILLUSTRATIVE SAMPLE - NOT the real answers of the 2018")
+    assert "--seed 2017` (2018 wave: seed 2018)" in text.splitlines()[0]
+    assert text == sample_csv_text(generate_sample_2018(2018, gdf_communes=gdf_communes), seed=2018)
+    raw = pd.read_csv(path, skiprows=1, dtype=str)
+    assert tuple(raw.columns) == SAMPLE_2018_COLUMNS
+    assert (raw["data_status"] == "illustrative").all()
+    assert (raw["wave"] == "2018-BE").all()
+    result = load_sample(settings, gdf_communes=gdf_communes, wave="2018")
+    assert result.is_illustrative
+    assert result.report.ok
+    _check_margins_2018(
+        compute_indicators(result.data.drop(columns="wave"), gdf_communes), gdf_communes, settings
+    )
+    readme = (path.parent / "README.md").read_text(encoding="utf-8")
+    assert SAMPLE_2018_FILENAME in readme
+
+
+@hsettings(max_examples=4, deadline=None)
+@given(st.integers(0, 2**32 - 1))
+def test_any_seed_of_the_2018_wave_reproduces_the_2018_margins(
+    settings, gdf_communes, seed
+) -> None:
+    wave = generate_sample_2018(seed, gdf_communes=gdf_communes)
+    _check_margins_2018(_indicators_2018(wave, gdf_communes), gdf_communes, settings)
+    answered = wave[wave["response_status"] == "answered"]
+    regions = gdf_communes.set_index("nis_code").loc[answered["nis_code"], "region"]
+    assert regions.value_counts().to_dict() == {"Flanders": 64, "Wallonia": 55, "Brussels": 4}
+
+
+def test_both_waves_load_and_some_communes_answer_both(settings, gdf_communes) -> None:
+    waves = load_sample_waves(settings, gdf_communes=gdf_communes)
+    assert list(waves) == ["2017-BE", "2018-BE"]
+    answered = [
+        set(r.data.loc[r.data["response_status"] == "answered", "nis_code"]) for r in waves.values()
+    ]
+    assert 0 < len(answered[0] & answered[1]) < 113
+    with pytest.raises(ValueError, match="unknown sample wave"):
+        write_sample(1, wave="2019")
+
+
+def test_main_writes_both_waves(tmp_path, capsys, gdf_communes) -> None:
+    assert main(seed=3, out=str(tmp_path)) == 0
+    assert "seed 4" in capsys.readouterr().out
+    first = (tmp_path / SAMPLE_2018_FILENAME).read_text(encoding="utf-8").splitlines()[0]
+    assert "--seed 3` (2018 wave: seed 4)" in first
+
+
+def test_2018_calibration_constants_are_consistent() -> None:
+    assert sum(n for n, _ in CONCERN_STRATA_2018.values()) == N_RESPONDENTS_2018 == 123
+    assert sum(STRATEGY_COUNTS_2018.values()) == N_RESPONDENTS_2018
+    assert all(c <= n for n, c in CONCERN_STRATA_2018.values())
+    # written strategies are drawn among the concerned communes
+    concerned = sum(c for _, c in CONCERN_STRATA_2018.values())
+    assert STRATEGY_COUNTS_2018["dedicated_plan"] + STRATEGY_COUNTS_2018["in_global_strategy"] <= (
+        concerned
+    )
+    assert _percent(STRATEGY_COUNTS_2018["in_global_strategy"] / 123) == 35
+    for region, count in PROJECT_OFFICERS_2018.items():
+        assert count <= sum(n for (r, _), (n, _) in CONCERN_STRATA_2018.items() if r == region)

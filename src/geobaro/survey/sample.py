@@ -1,7 +1,8 @@
-"""Seeded generator of the ILLUSTRATIVE sample survey, calibrated to the published 2017 figures.
+"""Seeded generator of the ILLUSTRATIVE sample survey: a 2017 and a 2018 wave.
 
-The per-commune answers of the 2017 barometer are not public. This sample is invented: only
-its margins match what was published (see ``data/survey/sample/README.md``).
+The per-commune answers of the barometers are not public. This sample is invented: only its
+margins match what was published, the 2017 wave the 2017 figures and the 2018 wave the 2018
+figures (see ``data/survey/sample/README.md``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -25,17 +27,28 @@ from geobaro.survey.schema import (
     NAME_COLUMN,
     QUESTIONS,
     STATUS_COLUMN,
+    WAVE_COLUMN,
 )
 
 __all__ = [
     "CONCERN_STRATA",
+    "CONCERN_STRATA_2018",
+    "DOMAIN_COUNTS_2018",
     "N_RESPONDENTS",
+    "N_RESPONDENTS_2018",
     "PROJECT_OFFICERS",
+    "PROJECT_OFFICERS_2018",
+    "SAMPLE_2018_COLUMNS",
+    "SAMPLE_2018_FILENAME",
     "SAMPLE_COLUMNS",
     "SAMPLE_FILENAME",
     "STRATEGY_COUNTS",
+    "STRATEGY_COUNTS_2018",
+    "WAVE_2018",
     "generate_sample",
+    "generate_sample_2018",
     "load_sample",
+    "load_sample_waves",
     "main",
     "sample_csv_text",
     "sample_path",
@@ -77,10 +90,54 @@ SAMPLE_COLUMNS = (
     STATUS_COLUMN,
     *(q.id for q in QUESTIONS.values()),
 )
+
+#: File name of the shipped 2018 wave of the sample (in ``data/survey/sample``).
+SAMPLE_2018_FILENAME = "barometer_2018_illustrative.csv"
+#: The wave code of the 2018 file (its ``wave`` column).
+WAVE_2018 = "2018-BE"
+#: Communes that answered the 2018 barometer (123 of 589, published).
+N_RESPONDENTS_2018 = 123
+#: (respondents, of whom feel concerned) per stratum in 2018. The split of the 123 by region
+#: was not published: respondents are proportional to the communes of each region (64/55/4)
+#: and of each region's rural and urban parts; no 2018 concern figure was published either,
+#: so the concerned counts keep the 2017 regional shares (invented: 54/64 = 84%, 25/55 = 45%).
+CONCERN_STRATA_2018: dict[tuple[str, str], tuple[int, int]] = {
+    ("Flanders", "rural"): (4, 3),
+    ("Flanders", "urban"): (60, 51),
+    ("Wallonia", "rural"): (24, 8),
+    ("Wallonia", "urban"): (31, 17),
+    ("Brussels", "urban"): (4, 4),
+}
+#: Strategy answers 2018: 43/123 = 35% have Smart City objectives in their global strategy
+#: (published, a close wording of the 2017 question); the other counts are invented.
+STRATEGY_COUNTS_2018: dict[str, int] = {
+    "dedicated_plan": 16,
+    "in_global_strategy": 43,
+    "intends_to_write": 21,
+    "none": 43,
+}
+#: Communes with a project officer in 2018: not published; invented at the 2017 rates.
+PROJECT_OFFICERS_2018: dict[str, int] = {"Wallonia": 9, "Flanders": 9, "Brussels": 1}
+#: Communes per project domain in 2018: the published shares of communes developing each
+#: strategic area (energy 44%, governance 44%, transport 43%, economic development 42%),
+#: read as the schema's close domains: 54, 54, 53 and 52 of 123.
+DOMAIN_COUNTS_2018: dict[str, int] = {
+    "environment": 54,
+    "governance": 54,
+    "mobility": 53,
+    "economy": 52,
+}
+#: Columns of the 2018 file: the wave after the commune key, then the 2017 columns.
+SAMPLE_2018_COLUMNS = (KEY_COLUMN, WAVE_COLUMN, *SAMPLE_COLUMNS[1:])
 _HEADER_COMMENT = (
     "# ILLUSTRATIVE SAMPLE - NOT the real answers of the 2017 Smart City barometer. "
     "Invented with `python -m geobaro sample --seed {seed}`; only its margins match the "
     "published figures (see README.md)."
+)
+_HEADER_COMMENT_2018 = (
+    "# ILLUSTRATIVE SAMPLE - NOT the real answers of the 2018 Smart City barometer. "
+    "Invented with `python -m geobaro sample --seed {seed_2017}` (2018 wave: seed {seed}); "
+    "only its margins match the published figures (see README.md)."
 )
 _REFUSED_SHARE = 0.05
 _NOT_CONCERNED = {"partly": 0.45, "no": 0.35, "dont_know": 0.20}
@@ -139,11 +196,165 @@ def generate_sample(seed: int = 2017, *, gdf_communes: pd.DataFrame | None = Non
     >>> sample["data_status"].unique().tolist()
     ['illustrative']
     """
+    return _draw_wave(np.random.default_rng(seed), _reference(gdf_communes), _CALIBRATION_2017)
+
+
+def generate_sample_2018(
+    seed: int = 2018, *, gdf_communes: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Draw the illustrative 2018 wave of all 589 communes, calibrated to the 2018 figures.
+
+    123 communes answer (published); 35% have the Smart City in their global strategy (43,
+    published as "objectives in the global strategy"); the project domains environment,
+    governance, mobility and economy are chosen by 44%, 44%, 43% and 42% (the published
+    shares of communes developing energy, governance, transport and economic development
+    strategies). The regional split of the respondents and every other answer are invented
+    (see `CONCERN_STRATA_2018`). The draw is independent of the 2017 wave: some communes
+    answer both.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per commune: `SAMPLE_2018_COLUMNS`, ``wave`` = ``2018-BE`` and
+        ``data_status`` = ``illustrative`` on every row.
+
+    Examples
+    --------
+    >>> wave = generate_sample_2018(7)
+    >>> len(wave), int((wave["response_status"] == "answered").sum()), wave["wave"].unique()[0]
+    (589, 123, '2018-BE')
+    """
+    out = _draw_wave(np.random.default_rng(seed), _reference(gdf_communes), _CALIBRATION_2018)
+    out.insert(1, WAVE_COLUMN, WAVE_2018)
+    return out[list(SAMPLE_2018_COLUMNS)]
+
+
+def sample_csv_text(sample: pd.DataFrame, *, seed: int) -> str:
+    """Return the CSV text of a sample, opened by a comment line saying it is illustrative.
+
+    A 2018 wave (with a ``wave`` column) names the command that writes it: the 2017 seed,
+    and its own seed, the next one.
+
+    Examples
+    --------
+    >>> sample_csv_text(generate_sample(1), seed=1).splitlines()[0][:22]
+    '# ILLUSTRATIVE SAMPLE '
+    """
+    body = str(sample.to_csv(index=False, lineterminator="\n"))
+    if WAVE_COLUMN in sample.columns:
+        return _HEADER_COMMENT_2018.format(seed=seed, seed_2017=seed - 1) + "\n" + body
+    return _HEADER_COMMENT.format(seed=seed) + "\n" + body
+
+
+def write_sample(
+    seed: int = 2017,
+    out: str | os.PathLike[str] | None = None,
+    *,
+    wave: str = "2017",
+    settings: Settings | None = None,
+    gdf_communes: pd.DataFrame | None = None,
+) -> Path:
+    """Generate one wave of the sample and write it; return the path.
+
+    ``wave`` ``2017`` writes ``barometer_2017_illustrative.csv``, ``2018`` writes
+    ``barometer_2018_illustrative.csv``. ``out`` is a folder (created if needed); by default
+    ``data/survey/sample``.
+    """
+    if wave not in _FILES:
+        raise ValueError(f"unknown sample wave {wave!r}; allowed: {', '.join(_FILES)}")
+    folder = Path(out) if out is not None else sample_path(settings).parent
+    folder.mkdir(parents=True, exist_ok=True)
+    draw = generate_sample if wave == "2017" else generate_sample_2018
+    text = sample_csv_text(draw(seed, gdf_communes=gdf_communes), seed=seed)
+    path = folder / _FILES[wave]
+    atomic_write(path, text)
+    log.info("wrote the illustrative %s sample (seed %s) to %s", wave, seed, path)
+    return path
+
+
+def sample_path(settings: Settings | None = None, *, wave: str = "2017") -> Path:
+    """Return the path of one wave of the shipped illustrative sample."""
+    return (settings or get_settings()).survey_dir / "sample" / _FILES[wave]
+
+
+def load_sample(
+    settings: Settings | None = None,
+    *,
+    gdf_communes: pd.DataFrame | None = None,
+    wave: str = "2017",
+) -> SurveyResult:
+    """Read one wave of the shipped illustrative sample with `survey.load_survey`.
+
+    Examples
+    --------
+    >>> result = load_sample()
+    >>> result.is_illustrative, result.report.rows_used, result.report.ok
+    (True, 589, True)
+    >>> load_sample(wave="2018").waves
+    ('2018-BE',)
+    """
+    path = sample_path(settings, wave=wave)
+    return load_survey(path, settings=settings, gdf_communes=gdf_communes)
+
+
+def load_sample_waves(
+    settings: Settings | None = None, *, gdf_communes: pd.DataFrame | None = None
+) -> dict[str, SurveyResult]:
+    """Return both waves of the illustrative sample: ``{"2017-BE": ..., "2018-BE": ...}``.
+
+    Examples
+    --------
+    >>> {w: int((r.data["response_status"] == "answered").sum())
+    ...  for w, r in load_sample_waves().items()}
+    {'2017-BE': 113, '2018-BE': 123}
+    """
+    return {
+        "2017-BE": load_sample(settings, gdf_communes=gdf_communes),
+        WAVE_2018: load_sample(settings, gdf_communes=gdf_communes, wave="2018"),
+    }
+
+
+def main(seed: int = 2017, out: str | None = None) -> int:
+    """Entry point of ``python -m geobaro sample --seed N [--out DIR]``; return the exit status.
+
+    Writes both waves: 2017 with ``seed``, 2018 with ``seed + 1``.
+    """
+    for wave, wave_seed in (("2017", seed), ("2018", seed + 1)):
+        path = write_sample(wave_seed, out, wave=wave)
+        sys.stdout.write(
+            f"wrote {path} (seed {wave_seed}): an ILLUSTRATIVE sample, "
+            "not the real survey responses\n"
+        )
+    return 0
+
+
+# --- drawing ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Calibration:
+    """The published margins one wave reproduces."""
+
+    strata: dict[tuple[str, str], tuple[int, int]]
+    strategy: dict[str, int]
+    officers: dict[str, int]
+    #: Exact communes per domain, or ``None`` for the 2017 ranking of the domains.
+    domains: dict[str, int] | None
+
+
+_CALIBRATION_2017 = _Calibration(CONCERN_STRATA, STRATEGY_COUNTS, PROJECT_OFFICERS, None)
+_CALIBRATION_2018 = _Calibration(
+    CONCERN_STRATA_2018, STRATEGY_COUNTS_2018, PROJECT_OFFICERS_2018, DOMAIN_COUNTS_2018
+)
+_FILES = {"2017": SAMPLE_FILENAME, "2018": SAMPLE_2018_FILENAME}
+
+
+def _reference(gdf_communes: pd.DataFrame | None) -> pd.DataFrame:
     if gdf_communes is None:
         from geobaro.data.boundaries import load_communes
 
         gdf_communes = load_communes()
-    ref = pd.DataFrame(
+    return pd.DataFrame(
         {
             "nis_code": gdf_communes["nis_code"].astype(str).to_numpy(),
             "region": gdf_communes["region"].astype(str).to_numpy(),
@@ -155,10 +366,13 @@ def generate_sample(seed: int = 2017, *, gdf_communes: pd.DataFrame | None = Non
             ),
         }
     ).sort_values("nis_code", ignore_index=True)
-    rng = np.random.default_rng(seed)
+
+
+def _draw_wave(rng: np.random.Generator, ref: pd.DataFrame, cal: _Calibration) -> pd.DataFrame:
+    """Draw one wave; the order of the draws keeps the 2017 file of a seed unchanged."""
     answered = np.zeros(len(ref), bool)
     concerned = np.zeros(len(ref), bool)
-    for (region, rurality), (n, c) in CONCERN_STRATA.items():
+    for (region, rurality), (n, c) in cal.strata.items():
         pool = np.flatnonzero((ref["region"] == region) & (ref["urban_rural"] == rurality))
         if len(pool) < n:
             raise ValueError(f"only {len(pool)} {rurality} communes in {region}; need {n}")
@@ -186,15 +400,21 @@ def generate_sample(seed: int = 2017, *, gdf_communes: pd.DataFrame | None = Non
         "yes",
         rng.choice(list(_NOT_CONCERNED), size=len(resp), p=list(_NOT_CONCERNED.values())),
     )
-    strategy = _draw_strategy(rng, is_concerned, urban, concern)
-    officer = _draw_officers(rng, regions, strategy)
+    strategy = _draw_strategy(rng, is_concerned, urban, concern, cal.strategy)
+    officer = _draw_officers(rng, regions, strategy, cal.officers)
+    perceptions = _draw_perceptions(rng, concern)
+    driver = _draw_driver(rng, strategy, officer)
+    if cal.domains is None:
+        domains = _draw_multi(rng, _DOMAIN_P, is_concerned, ranked=4)
+    else:
+        domains = _draw_counted(rng, _DOMAIN_P, cal.domains, is_concerned)
     answers: dict[str, object] = {
         "feels_concerned": concern,
-        **_draw_perceptions(rng, concern),
+        **perceptions,
         "strategy": strategy,
-        "strategy_driver": _draw_driver(rng, strategy, officer),
+        "strategy_driver": driver,
         "has_project_officer": np.where(officer, "yes", "no"),
-        "domains": _draw_multi(rng, _DOMAIN_P, is_concerned, ranked=4),
+        "domains": domains,
         "difficulties": _draw_multi(rng, _DIFFICULTY_P, is_concerned, ranked=0),
         "private_involvement": _scale(rng, np.full(len(resp), 2.6)),
         "human_priority": _scale(rng, np.where(is_concerned, 3.9, 3.4)),
@@ -207,69 +427,6 @@ def generate_sample(seed: int = 2017, *, gdf_communes: pd.DataFrame | None = Non
     return out[list(SAMPLE_COLUMNS)]
 
 
-def sample_csv_text(sample: pd.DataFrame, *, seed: int) -> str:
-    """Return the CSV text of a sample, opened by a comment line saying it is illustrative.
-
-    Examples
-    --------
-    >>> sample_csv_text(generate_sample(1), seed=1).splitlines()[0][:22]
-    '# ILLUSTRATIVE SAMPLE '
-    """
-    body = str(sample.to_csv(index=False, lineterminator="\n"))
-    return _HEADER_COMMENT.format(seed=seed) + "\n" + body
-
-
-def write_sample(
-    seed: int = 2017,
-    out: str | os.PathLike[str] | None = None,
-    *,
-    settings: Settings | None = None,
-    gdf_communes: pd.DataFrame | None = None,
-) -> Path:
-    """Generate the sample and write it as ``barometer_2017_illustrative.csv``; return the path.
-
-    ``out`` is a folder (created if needed); by default ``data/survey/sample``.
-    """
-    folder = Path(out) if out is not None else sample_path(settings).parent
-    folder.mkdir(parents=True, exist_ok=True)
-    text = sample_csv_text(generate_sample(seed, gdf_communes=gdf_communes), seed=seed)
-    path = folder / SAMPLE_FILENAME
-    atomic_write(path, text)
-    log.info("wrote the illustrative sample (seed %s) to %s", seed, path)
-    return path
-
-
-def sample_path(settings: Settings | None = None) -> Path:
-    """Return the path of the shipped illustrative sample."""
-    return (settings or get_settings()).survey_dir / "sample" / SAMPLE_FILENAME
-
-
-def load_sample(
-    settings: Settings | None = None, *, gdf_communes: pd.DataFrame | None = None
-) -> SurveyResult:
-    """Read the shipped illustrative sample with `survey.load_survey`.
-
-    Examples
-    --------
-    >>> result = load_sample()
-    >>> result.is_illustrative, result.report.rows_used, result.report.ok
-    (True, 589, True)
-    """
-    return load_survey(sample_path(settings), settings=settings, gdf_communes=gdf_communes)
-
-
-def main(seed: int = 2017, out: str | None = None) -> int:
-    """Entry point of ``python -m geobaro sample --seed N [--out DIR]``; return the exit status."""
-    path = write_sample(seed, out)
-    sys.stdout.write(
-        f"wrote {path} (seed {seed}): an ILLUSTRATIVE sample, not the real survey responses\n"
-    )
-    return 0
-
-
-# --- drawing ---------------------------------------------------------------------------------
-
-
 def _pick(
     rng: np.random.Generator, candidates: np.ndarray, weights: np.ndarray, size: int
 ) -> np.ndarray:
@@ -278,7 +435,11 @@ def _pick(
 
 
 def _draw_strategy(
-    rng: np.random.Generator, concerned: np.ndarray, urban: np.ndarray, concern: np.ndarray
+    rng: np.random.Generator,
+    concerned: np.ndarray,
+    urban: np.ndarray,
+    concern: np.ndarray,
+    counts: dict[str, int],
 ) -> np.ndarray:
     n = len(concerned)
     strategy = np.full(n, "none", dtype=object)
@@ -286,23 +447,23 @@ def _draw_strategy(
     # written strategies only where the commune feels concerned; urban communes more often
     weight = np.where(urban, 2.0, 1.0)
     for answer in ("dedicated_plan", "in_global_strategy"):
-        chosen = _pick(rng, np.flatnonzero(free & concerned), weight, STRATEGY_COUNTS[answer])
+        chosen = _pick(rng, np.flatnonzero(free & concerned), weight, counts[answer])
         strategy[chosen] = answer
         free[chosen] = False
     weight = np.select([concern == "yes", concern == "partly"], [3.0, 2.0], 1.0)
-    chosen = _pick(rng, np.flatnonzero(free), weight, STRATEGY_COUNTS["intends_to_write"])
+    chosen = _pick(rng, np.flatnonzero(free), weight, counts["intends_to_write"])
     strategy[chosen] = "intends_to_write"
     return strategy
 
 
 def _draw_officers(
-    rng: np.random.Generator, regions: np.ndarray, strategy: np.ndarray
+    rng: np.random.Generator, regions: np.ndarray, strategy: np.ndarray, counts: dict[str, int]
 ) -> np.ndarray:
     weight = np.select(
         [strategy == "dedicated_plan", strategy == "in_global_strategy"], [6.0, 4.0], 1.0
     )
     officer = np.zeros(len(regions), bool)
-    for region, count in PROJECT_OFFICERS.items():
+    for region, count in counts.items():
         officer[_pick(rng, np.flatnonzero(regions == region), weight, count)] = True
     return officer
 
@@ -348,6 +509,33 @@ def _draw_multi(
         return bool(np.all(np.diff(counts) < 0))
 
     chosen = _until(draw, ordered)
+    return np.array(
+        [";".join(o for o, c in zip(options, row, strict=True) if c) or "none" for row in chosen],
+        dtype=object,
+    )
+
+
+def _draw_counted(
+    rng: np.random.Generator,
+    probs: dict[str, float],
+    counts: dict[str, int],
+    concerned: np.ndarray,
+) -> np.ndarray:
+    """Draw a multi-select answer where the options of ``counts`` are chosen that many times.
+
+    Concerned communes are twice as likely to choose a counted option; the other options
+    are drawn with their probabilities (halved for communes not concerned).
+    """
+    options = list(probs)
+    chosen = np.zeros((len(concerned), len(options)), bool)
+    weight = np.where(concerned, 2.0, 1.0)
+    everyone = np.arange(len(concerned))
+    for j, option in enumerate(options):
+        if option in counts:
+            chosen[_pick(rng, everyone, weight, counts[option]), j] = True
+        else:
+            p = probs[option] * np.where(concerned, 1.0, 0.5)
+            chosen[:, j] = rng.random(len(concerned)) < p
     return np.array(
         [";".join(o for o, c in zip(options, row, strict=True) if c) or "none" for row in chosen],
         dtype=object,

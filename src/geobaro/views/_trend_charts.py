@@ -67,7 +67,7 @@ def trend_chart_spec(points: pd.DataFrame, *, lang: Lang = "en") -> dict[str, An
             }
         )
     # waves in order of publication, equally spaced: two 2018 surveys four months apart
-    order = list(dict.fromkeys(d["wave"] for d in sorted(data, key=lambda d: d["date"])))
+    order = list(dict.fromkeys(d["wave"] for d in sorted(data, key=lambda d: str(d["date"]))))
     x = {"field": "wave", "type": "ordinal", "sort": order, "title": t("published.chart.x", lang)}
     y = {
         "field": "value",

@@ -530,7 +530,7 @@ def _answer_text(indicator: str, value: object, lang: Lang) -> str:
         return (
             "–" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
         )
-    if kind == "share" and value is not None and not pd.isna(value):  # type: ignore[call-overload]
+    if kind == "share" and value is not None and not pd.isna(value):
         return t("maps.answer.yes" if float(value) >= 0.5 else "maps.answer.no", lang)  # type: ignore[arg-type]
     return format_value(value, kind, lang, indicator=indicator)
 
