@@ -29,6 +29,12 @@ def _default_mirrors() -> tuple[Path, ...]:
     return tuple(mirrors)
 
 
+def _default_shipped_dir() -> Path | None:
+    if os.environ.get("GEOBARO_NO_SHIPPED"):
+        return None
+    return Path(__file__).resolve().parent / "data" / "files"
+
+
 def _default_allow_download() -> bool:
     return not os.environ.get("GEOBARO_OFFLINE")
 
@@ -47,6 +53,10 @@ class Settings:
         Local folders searched, in order, for the raw boundary files: those in
         ``GEOBARO_DATA_MIRROR`` (separated by ``os.pathsep``), then ``../shared/data/boundaries``
         beside the checkout unless ``GEOBARO_NO_DEFAULT_MIRROR`` is set.
+    shipped_dir
+        Folder of the prepared web boundaries shipped in the package (simplified GeoParquet
+        with the reference table, prebuilt TopoJSON, attribution), used when the cache is not
+        prepared; ``None`` (``GEOBARO_NO_SHIPPED`` set) to use only the mirror and Statbel.
     allow_download
         Whether download URLs of the manifest may be used when no mirror has the files
         (false when ``GEOBARO_OFFLINE`` is set).
@@ -65,6 +75,7 @@ class Settings:
     data_dir: Path = field(default_factory=_default_data_dir)
     cache_dir: Path = field(default_factory=_default_cache_dir)
     mirrors: tuple[Path, ...] = field(default_factory=_default_mirrors)
+    shipped_dir: Path | None = field(default_factory=_default_shipped_dir)
     allow_download: bool = field(default_factory=_default_allow_download)
     crs: str = "EPSG:31370"
     simplify_tolerance_m: float = 60.0

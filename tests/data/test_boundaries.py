@@ -173,6 +173,7 @@ def _isolated(settings: Settings, tmp_path: Path, mirror: Path | None) -> Settin
         cache_dir=tmp_path / "cache",
         mirrors=(mirror,) if mirror else (tmp_path / "nowhere",),
         allow_download=False,
+        shipped_dir=None,  # these tests are about the mirror and Statbel paths
     )
 
 
@@ -268,7 +269,9 @@ def test_cli_without_data_prints_a_message_not_a_traceback(tmp_path: Path) -> No
         "GEOBARO_DATA_MIRROR": str(tmp_path / "empty"),
         "GEOBARO_NO_DEFAULT_MIRROR": "1",
         "GEOBARO_OFFLINE": "1",
+        "GEOBARO_NO_SHIPPED": "1",
         "PATH": "/usr/bin:/bin",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src"),  # this checkout
     }
     proc = subprocess.run(
         [sys.executable, "-m", "geobaro", "data", "prepare"],

@@ -357,6 +357,7 @@ def _offline_settings(settings: Settings, tmp_path: Path, *, download: bool) -> 
         cache_dir=tmp_path / "cache",
         mirrors=(tmp_path / "nowhere",),
         allow_download=download,
+        shipped_dir=None,  # these tests are about the Statbel path
     )
 
 

@@ -11,9 +11,9 @@ import geopandas as gpd
 
 from geobaro.config import Settings, get_settings
 from geobaro.data.cache import (
-    _load_cached,
     attribution_text,
     load_mergers,
+    load_prepared,
     prepare_boundaries,
     read_boundary_source,
 )
@@ -105,8 +105,9 @@ def load_units(
     vintage
         Boundary vintage: ``2018`` (589 communes), ``2019`` (581) or ``2025`` (565).
     web
-        If true, the simplified geometry in EPSG:4326 with rounded coordinates, for web maps;
-        otherwise the full geometry in EPSG:31370.
+        If true, the simplified geometry in EPSG:4326 with rounded coordinates, for web maps
+        (from the cache or the files shipped with geobaro); otherwise the full geometry in
+        EPSG:31370 (from the cache, built from the mirror or Statbel when needed).
 
     Examples
     --------
@@ -119,6 +120,4 @@ def load_units(
         raise ValueError(f"level {level!r} is not one of {LEVELS}")
     if vintage not in VINTAGES:
         raise ValueError(f"vintage {vintage!r} is not one of {VINTAGES}")
-    settings = settings or get_settings()
-    prepare_boundaries(settings=settings)
-    return _load_cached(level, vintage, web, settings).copy()
+    return load_prepared(level, vintage, web=web, settings=settings or get_settings()).copy()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -15,22 +16,28 @@ from geobaro._io import atomic_write
 from geobaro.config import Settings, get_settings
 from geobaro.data.manifest import (
     _MERGERS_FILE,
+    FULL_TABLE,
+    STAMP,
+    WEB_TABLE,
     BoundarySource,
     Manifest,
     Progress,
     _no_progress,
     read_manifest,
+    read_stamp,
 )
 from geobaro.data.obtain import _describe_source, _obtain
 from geobaro.data.reference import _build_reference, _reference_from_sectors
 from geobaro.data.refnis import mergers_frame
+from geobaro.data.shipped import verified_shipped
 from geobaro.data.statbel import PopulationFile, SectorsFile
 from geobaro.data.units import _dissolve_level, _simplify_within_area, _to_web, dissolve_to_vintage
-from geobaro.errors import BoundaryDataError
+from geobaro.errors import BoundaryDataError, DataUnavailableError
 
 __all__ = [
     "attribution_text",
     "load_mergers",
+    "load_prepared",
     "prepare_boundaries",
     "read_boundary_source",
 ]
@@ -44,30 +51,35 @@ def prepare_boundaries(
     *,
     settings: Settings | None = None,
     force: bool = False,
+    full: bool = False,
     progress: Progress | None = None,
     sectors: SectorsFile | None = None,
     population: PopulationFile | None = None,
 ) -> Path:
-    """Obtain the raw boundary files, verify them and build the GeoParquet cache.
+    """Make the prepared boundaries available; return the folder that holds them.
 
-    Sources are tried in the manifest's order of preference: the prepared cache; the mirror
-    folders (``GEOBARO_DATA_MIRROR``, then ``../shared/data/boundaries``) holding the
-    manifest's verified files; a Statbel sectors archive already in the cache or in a mirror
-    folder; then, unless ``GEOBARO_OFFLINE`` is set, the download of Statbel's statistical
-    sectors of 2018, dissolved into the 589 communes. Nothing is downloaded when the cache or
-    a mirror is present.
+    Sources are tried in this order: the prepared cache; the web boundaries shipped in the
+    package (simplified geometry and reference table, checked by SHA-256; not with ``full``);
+    the mirror folders (``GEOBARO_DATA_MIRROR``, then ``../shared/data/boundaries``) holding
+    the manifest's verified files; a Statbel sectors archive already in the cache or in a
+    mirror folder; then, unless ``GEOBARO_OFFLINE`` is set, the download of Statbel's
+    statistical sectors of 2018, dissolved into the 589 communes. The last three build the
+    cache, with full-resolution geometry. Nothing is downloaded when the cache, the shipped
+    files or a mirror are present.
 
     Parameters
     ----------
     settings
         Folders and options; `get_settings` by default.
     force
-        Rebuild the cache even if its stamp matches.
+        Rebuild the cache from the mirror or Statbel even if its stamp matches.
+    full
+        Full-resolution geometry is needed: the shipped (simplified) files do not do.
     progress
         Callback ``(fraction, message)`` (the CLI's bar, the app's ``st.progress``).
     sectors
         The Statbel archive to use instead of the manifest's 2018 file (another address or
-        a small test file with its own expected count).
+        a small test file with its own expected count); implies building the cache.
     population
         The Statbel population table to use instead of the manifest's, when the sectors
         are used and no mirror holds the verified ``population_2018.csv``.
@@ -75,8 +87,9 @@ def prepare_boundaries(
     Returns
     -------
     Path
-        The cache folder, holding the prepared ``*.parquet`` files and ``prepared.json``,
-        which records the source used.
+        The cache folder or the shipped folder, holding ``communes_2018_simplified.parquet``
+        (and, in the cache, ``communes_2018.parquet``) and ``prepared.json``, which records
+        the source used.
 
     Raises
     ------
@@ -89,15 +102,13 @@ def prepare_boundaries(
     report = progress or _no_progress
     manifest = read_manifest(settings)
     cache = settings.cache_dir
-    stamp = cache / "prepared.json"
     wanted = _stamp(manifest, settings)
-    if not force and stamp.exists():
-        try:
-            found = json.loads(stamp.read_text(encoding="utf-8"))
-            if {key: found.get(key) for key in wanted} == wanted:
-                return cache
-        except (ValueError, AttributeError):
-            log.warning("ignoring unreadable cache stamp %s", stamp)
+    if not force and read_stamp(cache, wanted) is not None:
+        return cache
+    if not (force or full or sectors or population):
+        shipped = verified_shipped(settings, wanted)
+        if shipped is not None:
+            return shipped
     report(0.05, "Looking for the commune boundary files")
     obtained = _obtain(manifest, settings, report, sectors)
     report(0.4, f"Reading and validating {obtained.expected_count} communes")
@@ -111,10 +122,10 @@ def prepare_boundaries(
     report(0.7, "Simplifying borders for the web (topology kept)")
     simple = _simplify_within_area(gdf, settings.simplify_tolerance_m)
     report(0.9, "Writing the GeoParquet cache")
-    _write_parquet(gdf, cache / "communes_2018.parquet")
-    _write_parquet(simple, cache / "communes_2018_simplified.parquet")
+    _write_parquet(gdf, cache / FULL_TABLE)
+    _write_parquet(simple, cache / WEB_TABLE)
     source = _describe_source(obtained, manifest, gdf, population_line)
-    atomic_write(stamp, json.dumps({**wanted, "source": source.__dict__}, indent=1))
+    atomic_write(cache / STAMP, json.dumps({**wanted, "source": source.__dict__}, indent=1))
     _load_cached.cache_clear()
     report(1.0, "Boundaries ready")
     return cache
@@ -126,22 +137,23 @@ def read_boundary_source(settings: Settings | None = None) -> BoundarySource:
     Examples
     --------
     >>> source = read_boundary_source()
-    >>> source.kind in {"mirror", "statbel"}, "Statbel" in source.attribution[0]
+    >>> source.kind in {"mirror", "statbel", "shipped"}, "Statbel" in source.attribution[0]
     (True, True)
     """
     settings = settings or get_settings()
-    prepare_boundaries(settings=settings)
-    source = _source_from_stamp(settings)
-    if source is None:  # pragma: no cover - prepare_boundaries always writes the stamp
-        raise BoundaryDataError(f"no cache stamp in {settings.cache_dir}")
+    folder = prepare_boundaries(settings=settings)
+    source = _source_in(folder, settings)
+    if source is None:  # pragma: no cover - a prepared folder always has its stamp
+        raise BoundaryDataError(f"no stamp {STAMP} in {folder}")
     return source
 
 
 def attribution_text(settings: Settings | None = None) -> str:
     """Return the attribution the boundary data requires, one line per source.
 
-    It follows the source the prepared cache was built from (mirror files or the Statbel
-    download); before anything is prepared, the mirror's attribution from the manifest.
+    It follows the source of the prepared boundaries (the mirror's files, from which the
+    shipped files are built, or the Statbel download); before anything is prepared, the
+    mirror's attribution from the manifest.
 
     Examples
     --------
@@ -149,7 +161,7 @@ def attribution_text(settings: Settings | None = None) -> str:
     True
     """
     settings = settings or get_settings()
-    source = _source_from_stamp(settings)
+    source = _current_source(settings)
     lines = source.attribution if source else read_manifest(settings).attribution
     return "\n".join(lines)
 
@@ -167,8 +179,37 @@ def load_mergers(settings: Settings | None = None) -> pd.DataFrame:
     '58001'
     """
     settings = settings or get_settings()
-    prepare_boundaries(settings=settings)
-    return _read_mergers(settings)
+    return _read_mergers(prepare_boundaries(settings=settings), settings)
+
+
+def load_prepared(
+    level: str, vintage: str, *, web: bool, settings: Settings | None = None
+) -> gpd.GeoDataFrame:
+    """Return the units of a level and vintage from the prepared folder (shared, do not change).
+
+    Web tables come from the cache or the shipped files; full-resolution tables from the
+    cache, built from the mirror or Statbel when needed. When neither can provide full
+    resolution, the shipped simplified geometry is used with a warning (the reference
+    table's values are the same; only the borders are simplified).
+    """
+    settings = settings or get_settings()
+    if web:
+        return _load_cached(level, vintage, True, prepare_boundaries(settings=settings), settings)
+    try:
+        folder = prepare_boundaries(settings=settings, full=True)
+    except DataUnavailableError:
+        shipped = verified_shipped(settings, _stamp(read_manifest(settings), settings))
+        if shipped is None:
+            raise
+        folder = shipped
+        warnings.warn(
+            "Full-resolution commune boundaries are not available (no mirror files, no "
+            "Statbel download): using the simplified boundaries shipped with geobaro, with "
+            "the same reference table; `python -m geobaro data prepare --full` prepares them.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return _load_cached(level, vintage, False, folder, settings)
 
 
 # --- private helpers -------------------------------------------------------------------------
@@ -183,16 +224,14 @@ def _stamp(manifest: Manifest, settings: Settings) -> dict[str, Any]:
     }
 
 
-def _source_from_stamp(settings: Settings) -> BoundarySource | None:
-    stamp = settings.cache_dir / "prepared.json"
-    try:
-        found = json.loads(stamp.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+def _source_in(folder: Path, settings: Settings) -> BoundarySource | None:
+    found = read_stamp(folder)
+    if found is None:
         return None
-    source = found.get("source") if isinstance(found, dict) else None
+    source = found.get("source")
     if not isinstance(source, dict):  # a stamp written before sources were recorded
         manifest = read_manifest(settings)
-        return BoundarySource("mirror", str(settings.cache_dir / "raw"), manifest.attribution)
+        return BoundarySource("mirror", str(folder / "raw"), manifest.attribution)
     return BoundarySource(
         kind=str(source["kind"]),
         location=str(source["location"]),
@@ -201,9 +240,19 @@ def _source_from_stamp(settings: Settings) -> BoundarySource | None:
     )
 
 
-def _read_mergers(settings: Settings) -> pd.DataFrame:
-    source = _source_from_stamp(settings)
-    path = settings.cache_dir / "raw" / _MERGERS_FILE
+def _current_source(settings: Settings) -> BoundarySource | None:
+    """Return the source `prepare_boundaries` would use now, without preparing anything."""
+    wanted = _stamp(read_manifest(settings), settings)
+    if read_stamp(settings.cache_dir, wanted) is None:
+        shipped = verified_shipped(settings, wanted)
+        if shipped is not None:
+            return _source_in(shipped, settings)
+    return _source_in(settings.cache_dir, settings)
+
+
+def _read_mergers(folder: Path, settings: Settings) -> pd.DataFrame:
+    source = _source_in(folder, settings)
+    path = folder / "raw" / _MERGERS_FILE
     if (source is None or source.kind == "mirror") and path.is_file():
         return pd.read_csv(path, dtype=str)
     return mergers_frame()
@@ -214,12 +263,15 @@ def _write_parquet(gdf: gpd.GeoDataFrame, path: Path) -> None:
 
 
 @lru_cache(maxsize=64)
-def _load_cached(level: str, vintage: str, web: bool, settings: Settings) -> gpd.GeoDataFrame:
-    name = "communes_2018_simplified.parquet" if web else "communes_2018.parquet"
-    gdf = gpd.read_parquet(settings.cache_dir / name)
+def _load_cached(
+    level: str, vintage: str, web: bool, folder: Path, settings: Settings
+) -> gpd.GeoDataFrame:
+    # the shipped folder holds only the simplified table
+    name = FULL_TABLE if not web and (folder / FULL_TABLE).is_file() else WEB_TABLE
+    gdf = gpd.read_parquet(folder / name)
     gdf.attrs["rural_density"] = settings.rural_density
     if vintage != "2018":
-        mergers = _read_mergers(settings)
+        mergers = _read_mergers(folder, settings)
         gdf = dissolve_to_vintage(gdf, mergers, vintage=vintage)  # type: ignore[arg-type]
     if level != "commune":
         gdf = _dissolve_level(gdf, level, vintage)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,14 +16,20 @@ from geobaro.errors import BoundaryDataError
 
 __all__ = [
     "EXPECTED_COUNTS",
+    "FULL_TABLE",
     "REGION_COUNTS",
+    "STAMP",
+    "WEB_TABLE",
     "BoundarySource",
     "Manifest",
     "ManifestFile",
     "Progress",
     "read_manifest",
+    "read_stamp",
     "verify_checksum",
 ]
+
+log = logging.getLogger(__name__)
 
 #: Progress callback: fraction done in [0, 1] and a short message.
 Progress = Callable[[float, str], None]
@@ -31,6 +38,10 @@ Progress = Callable[[float, str], None]
 EXPECTED_COUNTS: dict[str, int] = {"2018": 589, "2019": 581, "2025": 565}
 #: Communes per region in 2018.
 REGION_COUNTS: dict[str, int] = {"Flanders": 308, "Wallonia": 262, "Brussels": 19}
+#: Files of a prepared folder (the cache or the shipped files): tables and stamp.
+FULL_TABLE = "communes_2018.parquet"
+WEB_TABLE = "communes_2018_simplified.parquet"
+STAMP = "prepared.json"
 _COMMUNES_FILE = "communes_2018.geojson"
 _MERGERS_FILE = "mergers.csv"
 _POPULATION_FILE = "population_2018.csv"
@@ -127,7 +138,8 @@ class BoundarySource:
     Attributes
     ----------
     kind
-        ``mirror`` (the verified files of the manifest) or ``statbel`` (statistical sectors
+        ``mirror`` (the verified files of the manifest), ``shipped`` (the web boundaries
+        shipped in the package, built from those files) or ``statbel`` (statistical sectors
         downloaded from Statbel and dissolved into communes).
     location
         The folder or address the geometry was taken from.
@@ -142,6 +154,30 @@ class BoundarySource:
     location: str
     attribution: tuple[str, ...]
     unavailable: tuple[str, ...] = ()
+
+
+def read_stamp(folder: Path, wanted: dict[str, Any] | None = None) -> dict[str, Any] | None:
+    """Return the stamp of a prepared folder if it is readable (and matches ``wanted``).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> read_stamp(Path(tempfile.mkdtemp())) is None
+    True
+    """
+    path = folder / STAMP
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError):
+        log.warning("ignoring unreadable stamp %s", path)
+        return None
+    if not isinstance(found, dict):
+        return None
+    if wanted is not None and {key: found.get(key) for key in wanted} != wanted:
+        return None
+    return found
 
 
 # --- private helpers -------------------------------------------------------------------------

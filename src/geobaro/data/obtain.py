@@ -156,38 +156,39 @@ def _obtain(
         path, communes = download_sectors(sectors, statbel_dir, progress=report, span=(0.1, 0.35))
     except DataUnavailableError as exc:
         problems.append(str(exc))
-        raise _unavailable(manifest, settings, problems, sectors) from exc
+        raise _unavailable(manifest, settings, problems, sectors, reason=str(exc)) from exc
     return _Obtained("statbel", path, sectors.expected_count, sectors.url, communes, sectors)
 
 
 def _unavailable(
-    manifest: Manifest, settings: Settings, problems: list[str], sectors: SectorsFile | None
+    manifest: Manifest,
+    settings: Settings,
+    problems: list[str],
+    sectors: SectorsFile | None,
+    *,
+    reason: str | None = None,
 ) -> DataUnavailableError:
+    """One short message: what is missing, where it was looked for, how to provide it."""
+    log.info("boundary sources tried: %s", "; ".join(problems))
+    folders = [settings.cache_dir / "raw", *settings.mirrors]
+    if sectors is not None:
+        folders.append(settings.cache_dir / "statbel")
+    looked = "Looked in " + ", ".join(str(f) for f in dict.fromkeys(folders))
+    if not settings.allow_download:
+        looked += "; downloads are disabled (GEOBARO_OFFLINE)"
     names = ", ".join(f.name for f in manifest.files)
-    raw_dir = settings.cache_dir / "raw"
+    fix = f"Set GEOBARO_DATA_MIRROR to a folder holding the verified {names}"
+    if sectors is not None:
+        fix += (
+            f", or put Statbel's {sectors.name} (CC BY 4.0, from {sectors.url}), unopened, "
+            f"into {settings.cache_dir / 'statbel'}"
+        )
     lines = [
-        "The commune boundary files are not available.",
-        f"Needed: either the verified files {names} (see {manifest.path}),",
+        "The commune boundary files are not available"
+        + (f": {reason.rstrip('.')}." if reason else "."),
+        f"{looked}.",
+        f"{fix}; then run `python -m geobaro data prepare`.",
     ]
-    if sectors is not None:
-        lines.append(
-            f"or Statbel's statistical sectors {sectors.year} ({sectors.name}, CC BY 4.0)."
-        )
-    lines += ["Looked in:", *(f"  - {p}" for p in problems), "To provide them:"]
-    lines.append(
-        "  - set GEOBARO_DATA_MIRROR to a folder holding the verified files, "
-        f"or copy them into {raw_dir};"
-    )
-    if sectors is not None:
-        lines.append(
-            f"  - or download {sectors.url} by hand and put the zip, unopened, into "
-            f"{settings.cache_dir / 'statbel'} or a GEOBARO_DATA_MIRROR folder;"
-        )
-        if not settings.allow_download:
-            lines.append("  - or allow the download: unset GEOBARO_OFFLINE and connect;")
-    lines.append("then run `python -m geobaro data prepare`.")
-    if manifest.upstream:
-        lines.append(f"Upstream of the verified files: {manifest.upstream}")
     return DataUnavailableError("\n".join(lines))
 
 
