@@ -286,6 +286,7 @@ def test_unusable_file_gets_one_clear_message():
 def test_first_start_prepares_the_boundaries_then_shows_the_view(tmp_path, monkeypatch):
     cache = tmp_path / "cache"
     monkeypatch.setenv("GEOBARO_CACHE_DIR", str(cache))
+    monkeypatch.setenv("GEOBARO_NO_SHIPPED", "1")  # the mirror path, not the shipped files
     at = open_app(view="home")
     no_exception(at)
     assert not at.error
@@ -297,6 +298,7 @@ def test_missing_boundaries_show_a_clear_error_not_a_traceback(tmp_path, monkeyp
     monkeypatch.setenv("GEOBARO_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("GEOBARO_NO_DEFAULT_MIRROR", "1")
     monkeypatch.setenv("GEOBARO_OFFLINE", "1")
+    monkeypatch.setenv("GEOBARO_NO_SHIPPED", "1")  # nothing at all: not even the shipped files
     monkeypatch.delenv("GEOBARO_DATA_MIRROR", raising=False)
     at = open_app(view="explore")
     no_exception(at)
