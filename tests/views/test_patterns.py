@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from geobaro.views.common import ViewData
 from geobaro.views.patterns import CLUSTER_COLORS, PatternsRequest, render_patterns
 from geobaro.vocabulary import LANGS
 
@@ -32,7 +33,7 @@ def sample_indicators(web_units):
 def test_patterns_view_in_every_language(web_units, sample_indicators, lang) -> None:
     units, ref = web_units
     request = PatternsRequest("perception_future", lang=lang)
-    view = render_patterns(request, sample_indicators, gdf_communes=ref, gdf_units=units)
+    view = render_patterns(request, ViewData(sample_indicators, ref, units))
     answered = sample_indicators["response_status"].eq("answered")
     assert len(view.table) == (answered & sample_indicators["perception_future"].notna()).sum()
     assert view.moran is not None
@@ -41,6 +42,7 @@ def test_patterns_view_in_every_language(web_units, sample_indicators, lang) -> 
     assert 0 < view.moran.p_value <= 1
     assert view.joins.joins == 1662
     assert view.islands == ()
+    assert view.html.startswith("<!DOCTYPE html>")
     assert set(view.table["cluster"]) <= set(CLUSTER_COLORS)
     legend = {e.label: e.count for e in view.classification.legend}
     assert sum(legend.values()) == 589
@@ -53,12 +55,12 @@ def test_patterns_view_in_every_language(web_units, sample_indicators, lang) -> 
 
 def test_patterns_are_reproducible_and_k_changes_them(web_units, sample_indicators) -> None:
     units, ref = web_units
-    kw = {"gdf_communes": ref, "gdf_units": units}
-    a = render_patterns(PatternsRequest("feels_concerned"), sample_indicators, **kw)
-    b = render_patterns(PatternsRequest("feels_concerned"), sample_indicators, **kw)
+    data = ViewData(sample_indicators, ref, units)
+    a = render_patterns(PatternsRequest("feels_concerned"), data)
+    b = render_patterns(PatternsRequest("feels_concerned"), data)
     pd.testing.assert_frame_equal(a.table, b.table)
     assert a.moran == b.moran
-    c = render_patterns(PatternsRequest("feels_concerned", k=8), sample_indicators, **kw)
+    c = render_patterns(PatternsRequest("feels_concerned", k=8), data)
     assert c.moran is not None
     assert c.moran.i != a.moran.i
     assert "8" in c.explanations["k"]
@@ -69,10 +71,8 @@ def test_too_few_and_unsupported(web_units, sample_indicators) -> None:
     few = sample_indicators.copy()
     keep = few.index[few["response_status"].eq("answered")][:6]
     few.loc[~few.index.isin(keep), "response_status"] = "not_reached"
-    view = render_patterns(
-        PatternsRequest("perception_future"), few, gdf_communes=ref, gdf_units=units
-    )
+    view = render_patterns(PatternsRequest("perception_future"), ViewData(few, ref, units))
     assert view.moran is None
     assert "too_few" in view.explanations
     with pytest.raises(ValueError, match="share or score"):
-        render_patterns(PatternsRequest("concern"), sample_indicators, gdf_communes=ref)
+        render_patterns(PatternsRequest("concern"), ViewData(sample_indicators, ref, units))

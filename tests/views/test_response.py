@@ -7,6 +7,7 @@ import html
 import pandas as pd
 import pytest
 
+from geobaro.views.common import ViewData
 from geobaro.views.response import RESPONSE_DIMENSIONS, ResponseRequest, render_response
 from geobaro.vocabulary import LANGS
 
@@ -33,9 +34,7 @@ def sample_indicators(web_units):
 @pytest.mark.parametrize("lang", LANGS)
 def test_response_view_in_every_language(web_units, sample_indicators, lang) -> None:
     units, ref = web_units
-    view = render_response(
-        ResponseRequest(lang=lang), sample_indicators, gdf_communes=ref, gdf_units=units
-    )
+    view = render_response(ResponseRequest(lang=lang), ViewData(sample_indicators, ref, units))
     assert view.counts == {"total": 589, "answered": 113, "refused": 27, "not_reached": 449}
     assert tuple(dict.fromkeys(view.table["dimension"])) == RESPONSE_DIMENSIONS
     for _, part in view.table.groupby("dimension"):
@@ -52,8 +51,7 @@ def test_response_view_in_every_language(web_units, sample_indicators, lang) -> 
     assert len(view.propensities) == 589
     assert set(view.explanations) >= {"map", "bars", "test", "r", "illustrative"}
     assert all("stats." not in text for text in [*view.verdicts, *view.explanations.values()])
-    page = view.map.get_root().render()
-    assert html.escape(view.title) in page
+    assert html.escape(view.title) in view.html
     legend = {e.label: e.count for e in view.classification.legend}
     assert sum(legend.values()) == 589
 
@@ -61,7 +59,7 @@ def test_response_view_in_every_language(web_units, sample_indicators, lang) -> 
 def test_response_view_of_an_upload_is_not_labelled_illustrative(web_units, sample_indicators):
     units, ref = web_units
     view = render_response(
-        ResponseRequest(source="upload"), sample_indicators, gdf_communes=ref, gdf_units=units
+        ResponseRequest(source="upload"), ViewData(sample_indicators, ref, units)
     )
     assert "illustrative" not in view.explanations
     assert "illustrative" not in view.title
@@ -70,8 +68,12 @@ def test_response_view_of_an_upload_is_not_labelled_illustrative(web_units, samp
 def test_missing_communes_count_as_not_reached(web_units, sample_indicators) -> None:
     units, ref = web_units
     part = sample_indicators[sample_indicators["response_status"] == "answered"].iloc[:40]
-    view = render_response(ResponseRequest(), part, gdf_communes=ref, gdf_units=units)
+    view = render_response(ResponseRequest(), ViewData(part, ref, units))
     assert view.counts["answered"] == 40
     assert view.counts["not_reached"] == 589 - 40
     with pytest.raises(ValueError, match="response_status"):
-        render_response(ResponseRequest(), part.drop(columns="response_status"), gdf_communes=ref)
+        render_response(
+            ResponseRequest(), ViewData(part.drop(columns="response_status"), ref, units)
+        )
+    with pytest.raises(ValueError, match="gdf_units"):
+        render_response(ResponseRequest(), ViewData(part, ref))

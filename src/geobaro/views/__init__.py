@@ -1,7 +1,8 @@
 """Views: a frozen request and the data in, the rendered result out (no file or network access).
 
-One module per view (`explore`, `compare`, `commune`, `landing`); `values` holds the numbers
-they share (map values, group summaries, tables) and `common` the indicator metadata and labels.
+One module per view (`explore`, `compare`, `commune`, `landing`, `response`, `patterns`, ...);
+`values` holds the numbers they share (map values, group summaries, tables) and `common` the
+indicator metadata and labels.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from geobaro.views.explore import (
     render_explore,
 )
 from geobaro.views.landing import LandingData, LandingRequest, LandingResult, render_landing
+from geobaro.views.patterns import PatternsRequest, PatternsResult, render_patterns
 from geobaro.views.published import (
     PublishedRequest,
     PublishedResult,
@@ -37,6 +39,7 @@ from geobaro.views.published import (
     render_published,
     resolve_published_request,
 )
+from geobaro.views.response import ResponseRequest, ResponseResult, render_response
 from geobaro.views.trends import (
     ChangeRequest,
     ChangeResult,
@@ -69,9 +72,13 @@ __all__ = [
     "LandingData",
     "LandingRequest",
     "LandingResult",
+    "PatternsRequest",
+    "PatternsResult",
     "PublishedRequest",
     "PublishedResult",
     "Region",
+    "ResponseRequest",
+    "ResponseResult",
     "Source",
     "TrendsResult",
     "ViewData",
@@ -90,7 +97,9 @@ __all__ = [
     "render_compare",
     "render_explore",
     "render_landing",
+    "render_patterns",
     "render_published",
+    "render_response",
     "render_trends",
     "resolve_published_request",
     "search_communes",

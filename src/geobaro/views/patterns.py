@@ -21,7 +21,14 @@ from geobaro.stats.spatial import (
     knn_weights,
     local_clusters,
 )
-from geobaro.views.common import _framing, format_value, indicator_kind, indicator_label
+from geobaro.views.common import (
+    ViewData,
+    _framing,
+    _map_html,
+    format_value,
+    indicator_kind,
+    indicator_label,
+)
 from geobaro.vocabulary import Lang, Source
 
 if TYPE_CHECKING:
@@ -104,6 +111,8 @@ class PatternsResult:
         One sentence per figure: ``moran``, ``lisa``, ``joins``, ``neighbours``, ``k``, and
         ``illustrative`` for the sample; ``too_few`` or ``constant`` when no pattern could be
         computed.
+    html
+        The cluster map rendered once as a standalone page (a string callers may cache).
     """
 
     request: PatternsRequest
@@ -115,27 +124,19 @@ class PatternsResult:
     islands: tuple[str, ...]
     explanations: dict[str, str]
     title: str
+    html: str = ""
 
 
-def render_patterns(
-    request: PatternsRequest,
-    indicators_df: pd.DataFrame,
-    *,
-    gdf_communes: pd.DataFrame,
-    gdf_units: gpd.GeoDataFrame | None = None,
-) -> PatternsResult:
+def render_patterns(request: PatternsRequest, data: ViewData) -> PatternsResult:
     """Build the patterns view of one indicator.
 
     Parameters
     ----------
     request
         What to show.
-    indicators_df
-        Per-commune indicators of the chosen source.
-    gdf_communes
-        The 2018 commune reference table.
-    gdf_units
-        Web geometry of the 2018 communes; loaded when omitted.
+    data
+        The indicators of the chosen source, the 2018 commune table and the web units of
+        the 2018 communes (``gdf_units`` is required: neighbours come from its borders).
 
     Raises
     ------
@@ -147,9 +148,11 @@ def render_patterns(
     >>> from geobaro.data.boundaries import load_units
     >>> from geobaro.indicators import compute_indicators
     >>> from geobaro.survey.sample import load_sample
-    >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
+    >>> units = load_units(level="commune", web=True)
+    >>> ref = units.drop(columns="geometry")
     >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
-    >>> view = render_patterns(PatternsRequest("perception_future"), ind, gdf_communes=ref)
+    >>> data = ViewData(ind, ref, gdf_units=units)
+    >>> view = render_patterns(PatternsRequest("perception_future"), data)
     >>> len(view.table), int(view.joins.joins), view.islands
     (113, 1662, ())
     """
@@ -161,12 +164,9 @@ def render_patterns(
         )
     if request.k < 1:
         raise ValueError(f"k must be at least 1, got {request.k}")
-    if gdf_units is None:
-        from geobaro.data.boundaries import load_units
-
-        gdf_units = load_units(level="commune", web=True)
+    gdf_units = data.require_units("commune", "2018")
     agg = aggregate_by(
-        indicators_df, gdf_communes, level="commune", indicator=request.indicator
+        data.indicators, data.gdf_communes, level="commune", indicator=request.indicator
     ).set_index("group")
     units = gdf_units.set_index(gdf_units["nis_code"].astype(str), drop=False)
     codes = [str(c) for c in units.index if c in agg.index]
@@ -219,6 +219,7 @@ def render_patterns(
         islands=islands,
         explanations=explanations,
         title=title,
+        html=_map_html(fmap),
     )
 
 

@@ -18,12 +18,11 @@ from geobaro.stats.representativeness import (
     response_propensities,
 )
 from geobaro.survey.schema import KEY_COLUMN, STATUS_COLUMN
-from geobaro.views.common import _framing, _group_label
+from geobaro.views.common import ViewData, _framing, _group_label, _map_html
 from geobaro.vocabulary import Lang, Source
 
 if TYPE_CHECKING:
     import folium
-    import geopandas as gpd
 
 __all__ = ["RESPONSE_DIMENSIONS", "ResponseRequest", "ResponseResult", "render_response"]
 
@@ -82,6 +81,9 @@ class ResponseResult:
         penalty).
     counts
         ``total``, ``answered``, ``refused``, ``not_reached`` communes.
+    html
+        The map rendered once as a standalone page (a string callers may cache); ``map`` is
+        the folium object it came from, built for this result only.
     """
 
     request: ResponseRequest
@@ -95,46 +97,41 @@ class ResponseResult:
     explanations: dict[str, str]
     counts: dict[str, int]
     title: str
+    html: str = ""
 
 
-def render_response(
-    request: ResponseRequest,
-    indicators_df: pd.DataFrame,
-    *,
-    gdf_communes: pd.DataFrame,
-    gdf_units: gpd.GeoDataFrame | None = None,
-) -> ResponseResult:
+def render_response(request: ResponseRequest, data: ViewData) -> ResponseResult:
     """Build the response view: who answered, against all communes.
 
     Parameters
     ----------
     request
         What to show.
-    indicators_df
-        Per-commune indicators (``nis_code``, ``response_status``); communes missing from
-        it count as not reached.
-    gdf_communes
-        The 2018 commune reference table (``region``, ``province_nis``, ``urban_rural``,
-        ``population``, ``density``).
-    gdf_units
-        Web geometry of the 2018 communes; loaded when omitted.
+    data
+        The indicators of the chosen source (``nis_code``, ``response_status``; communes
+        missing from them count as not reached), the 2018 commune table (``region``,
+        ``province_nis``, ``urban_rural``, ``population``, ``density``) and the web units
+        of the 2018 communes (``gdf_units`` is required).
 
     Examples
     --------
     >>> from geobaro.data.boundaries import load_units
     >>> from geobaro.indicators import compute_indicators
     >>> from geobaro.survey.sample import load_sample
-    >>> ref = load_units(level="commune", web=True).drop(columns="geometry")
+    >>> units = load_units(level="commune", web=True)
+    >>> ref = units.drop(columns="geometry")
     >>> ind = compute_indicators(load_sample(gdf_communes=ref), ref)
-    >>> view = render_response(ResponseRequest(), ind, gdf_communes=ref)
-    >>> view.counts["answered"], view.counts["total"]
-    (113, 589)
+    >>> view = render_response(ResponseRequest(), ViewData(ind, ref, gdf_units=units))
+    >>> view.counts["answered"], view.counts["total"], view.html.startswith("<!DOCTYPE html>")
+    (113, 589, True)
     >>> print(view.verdicts[0])  # doctest: +NORMALIZE_WHITESPACE
     Brussels-Capital Region: communes over-represented — 89% of them answered, against 19%
     of all communes.
     """
     lang = request.lang
-    status = _statuses(indicators_df, gdf_communes)
+    gdf_units = data.require_units("commune", "2018")
+    gdf_communes = data.gdf_communes
+    status = _statuses(data.indicators, gdf_communes)
     responded = status.eq("answered").to_numpy()
     table = _composition(gdf_communes, responded, lang)
     fit = response_propensities(gdf_communes, responded)
@@ -149,10 +146,6 @@ def render_response(
     title = t("stats.response.title", lang)
     if request.source == "sample":
         title += f" ({t('app.illustrative.short', lang)})"
-    if gdf_units is None:
-        from geobaro.data.boundaries import load_units
-
-        gdf_units = load_units(level="commune", web=True)
     values = pd.DataFrame(
         {
             "nis_code": gdf_communes[KEY_COLUMN].astype(str).to_numpy(),
@@ -197,6 +190,7 @@ def render_response(
         explanations=explanations,
         counts=counts,
         title=title,
+        html=_map_html(fmap),
     )
 
 
