@@ -86,7 +86,8 @@ def test_2018_province_map_has_five_values_and_the_others_not_published(figures,
     assert (rest["label"] == "not published").all()
     assert (ok["source_url"] == "https://regional-it.be/?p=29325").all()
     assert "regional-it.be/?p=29325 (paragraph on provinces)" in view.source_line
-    page = view.map.get_root().render()
+    page = view.html
+    assert page.startswith("<!DOCTYPE html>")
     assert page.count("gb-value-label") == 5  # one label per published value
     assert re.search(r'data-nis=\\"50000\\"[^<]*4\.80/10', page)
     assert "not published" in view.legend_html
@@ -148,7 +149,7 @@ def test_conflicting_counts_are_shown_as_such(figures, units) -> None:
     assert view.values.set_index("nis_code").loc["03000", "value"] == pytest.approx(0.45)
 
 
-def test_requests_from_a_url_are_brought_to_the_nearest_map(figures) -> None:
+def test_requests_from_a_url_are_brought_to_the_nearest_map(figures, units) -> None:
     fixed, notes = resolve_published_request(PublishedRequest("2019-BE", "x", "province"), figures)
     assert (fixed.wave, fixed.indicator, fixed.level) == (
         "2018-BE",
@@ -166,7 +167,9 @@ def test_requests_from_a_url_are_brought_to_the_nearest_map(figures) -> None:
         "lang": "en",
     }
     with pytest.raises(ValueError, match="no communes_surveyed figure by region"):
-        render_published(PublishedRequest("2018-WAL", "communes_surveyed"), figures)
+        render_published(
+            PublishedRequest("2018-WAL", "communes_surveyed"), figures, gdf_units=units["region"]
+        )
 
 
 def test_figures_are_written_in_their_unit() -> None:

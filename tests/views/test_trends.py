@@ -97,6 +97,7 @@ def test_change_map_where_both_waves_give_the_place(figures, crosswalk, settings
             ChangeRequest("obstacle_expertise", "2018-WAL", "2021-WAL", level="province"),
             figures,
             crosswalk,
+            gdf_units=regions,
         )
 
 

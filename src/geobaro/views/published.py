@@ -19,11 +19,10 @@ import numpy as np
 import pandas as pd
 
 from geobaro._units import PROVINCE_NAMES
-from geobaro.data.boundaries import load_units
 from geobaro.i18n import format_integer, format_number, format_share, region_name, t, unit_name
 from geobaro.maps import Classification, build_choropleth, classify, render_legend
 from geobaro.published import MAP_LEVELS, WAVES, find_conflicts, group_nis_code, locate_figures
-from geobaro.views.common import _framing
+from geobaro.views.common import _framing, _map_html
 from geobaro.vocabulary import LANG_INDEX, REGIONS
 
 if TYPE_CHECKING:
@@ -123,6 +122,8 @@ class PublishedResult:
         Figures of the wave that sources give with different values, side by side.
     source_line
         "Source: ..." as one line of text (for the PNG export and the page).
+    html
+        The map rendered as one HTML page (what the app and the site cache and show).
     """
 
     request: PublishedRequest
@@ -138,6 +139,7 @@ class PublishedResult:
     title: str = ""
     source_line: str = ""
     gdf_units: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    html: str = field(default="", repr=False)
 
 
 def list_published_choices(figures: pd.DataFrame) -> dict[str, dict[str, tuple[Level, ...]]]:
@@ -200,7 +202,7 @@ def render_published(
     request: PublishedRequest,
     figures: pd.DataFrame,
     *,
-    gdf_units: gpd.GeoDataFrame | None = None,
+    gdf_units: gpd.GeoDataFrame,
 ) -> PublishedResult:
     """Build the published-figures view: map with values on the units, legend, table, sources.
 
@@ -211,7 +213,8 @@ def render_published(
     figures
         `geobaro.published.load_published` rows.
     gdf_units
-        Web geometry of ``request.level`` (2018 vintage); loaded when omitted.
+        Web geometry of ``request.level`` (2018 vintage), loaded by the caller
+        (``load_units(level=request.level, web=True)``).
 
     Raises
     ------
@@ -220,8 +223,10 @@ def render_published(
 
     Examples
     --------
+    >>> from geobaro.data.boundaries import load_units
     >>> from geobaro.published import load_published
-    >>> view = render_published(PublishedRequest(level="province"), load_published())
+    >>> view = render_published(PublishedRequest(level="province"), load_published(),
+    ...                         gdf_units=load_units(level="province", web=True))
     >>> view.values["status"].value_counts().to_dict()
     {'no_data': 6, 'ok': 5}
     >>> view.table.dropna(subset=["value"])["text"].tolist()
@@ -238,8 +243,6 @@ def render_published(
             f"{request.wave} gives no {request.indicator} figure by {request.level}; "
             "see list_published_choices"
         )
-    if gdf_units is None:
-        gdf_units = load_units(level=request.level, web=True)
     values = _map_values(rows, gdf_units, request)
     classification = _classify(values, lang)
     legend_html = _legend(
@@ -280,6 +283,7 @@ def render_published(
         title=title,
         source_line=source_line,
         gdf_units=gdf_units,
+        html=_map_html(fmap),
     )
 
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from geobaro.data.boundaries import load_units
 from geobaro.i18n import format_number, t
 from geobaro.maps import Classification, build_choropleth, classify
 from geobaro.published import WAVES, change_verdict, list_changes, list_series, trend_points
@@ -109,6 +108,7 @@ class ChangeResult:
     table: pd.DataFrame = field(repr=False)
     title: str = ""
     source_line: str = ""
+    html: str = field(default="", repr=False)
 
 
 def render_trends(
@@ -169,15 +169,17 @@ def render_change(
     figures: pd.DataFrame,
     crosswalk: pd.DataFrame,
     *,
-    gdf_units: gpd.GeoDataFrame | None = None,
+    gdf_units: gpd.GeoDataFrame,
 ) -> ChangeResult:
     """Map the change of a series between two waves; places not in both are *not published*.
 
     Examples
     --------
+    >>> from geobaro.data.boundaries import load_units
     >>> from geobaro.published import load_crosswalk, load_published
     >>> ch = render_change(ChangeRequest("obstacle_expertise", "2018-WAL", "2021-WAL"),
-    ...                    load_published(), load_crosswalk())
+    ...                    load_published(), load_crosswalk(),
+    ...                    gdf_units=load_units(level="region", web=True))
     >>> ch.table[["place", "text", "verdict_text"]].iloc[0].tolist()
     ['Wallonia', '+11 pts', 'within noise']
     """
@@ -191,8 +193,6 @@ def render_change(
             f"{request.wave_from} and {request.wave_to} give no {request.series} figure for a "
             f"same {request.level}; see list_change_pairs"
         )
-    if gdf_units is None:
-        gdf_units = load_units(level=request.level, web=True)
     primary = changes.drop_duplicates("nis_code").set_index("nis_code")
     codes = gdf_units["nis_code"].astype(str)
     values = pd.DataFrame({"nis_code": codes.to_numpy()})
