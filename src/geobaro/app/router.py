@@ -47,6 +47,8 @@ ROUTES: tuple[Route, ...] = (
     Route("explore", "geobaro.app.pages.explore", ":material/map:"),
     Route("compare", "geobaro.app.pages.compare", ":material/compare:"),
     Route("commune", "geobaro.app.pages.commune", ":material/location_city:"),
+    Route("response", "geobaro.app.pages.response", ":material/how_to_reg:"),
+    Route("patterns", "geobaro.app.pages.patterns", ":material/scatter_plot:"),
     Route("data", "geobaro.app.pages.data", ":material/upload_file:"),
 )
 
