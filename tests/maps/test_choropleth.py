@@ -15,7 +15,6 @@ import shapely
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from geobaro.data.boundaries import load_units
 from geobaro.maps.assets import find_external_urls
 from geobaro.maps.choropleth import (
     CATEGORY_COLORS,
@@ -100,12 +99,6 @@ def units() -> gpd.GeoDataFrame:
         geometry=boxes,
         crs="EPSG:4326",
     )
-
-
-@pytest.fixture(scope="module")
-def gdf_web(settings: Any) -> gpd.GeoDataFrame:
-    """The 589 communes of 2018, web geometry (EPSG:4326, 5 decimals)."""
-    return load_units(web=True, settings=settings)
 
 
 # --- classify: sequential ------------------------------------------------------------------------
@@ -407,23 +400,6 @@ def test_commune_map_is_small_and_keeps_shared_borders(gdf_web: gpd.GeoDataFrame
 
 
 # --- in a real browser -----------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Any:
-    """Headless Debian Chromium driven by Playwright (skipped where it is not installed)."""
-    import sys
-    from pathlib import Path
-
-    if not Path("/usr/bin/chromium").exists():
-        pytest.skip("/usr/bin/chromium not installed")
-    pytest.importorskip("playwright.sync_api")
-    # the browser suite's harness holds the process's one Playwright driver
-    sys.path.insert(0, str(Path(__file__).parents[1] / "browser"))
-    from harness import launch_chromium
-
-    with launch_chromium() as browser:
-        yield browser
 
 
 @pytest.mark.browser

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from geobaro.maps.choices import ClassificationChoices, classification_choices
 from geobaro.maps.choropleth import MapOptions, build_choropleth, render_html
 from geobaro.maps.classify import (
     CATEGORY_COLORS,
@@ -29,6 +30,7 @@ __all__ = [
     "SCHEMES",
     "STATUS_STYLES",
     "Classification",
+    "ClassificationChoices",
     "LegendEntry",
     "MapKind",
     "MapOptions",
@@ -36,6 +38,7 @@ __all__ = [
     "StatusStyle",
     "build_choropleth",
     "build_topology",
+    "classification_choices",
     "classify",
     "normalize_values",
     "render_html",

@@ -2,7 +2,9 @@
  *
  * geobaroChoropleth(map, cfg) decodes the quantised TopoJSON of cfg.topology, draws the units
  * as one L.geoJSON layer with their styles (hatched statuses use SVG patterns), tooltips, the
- * title, the illustrative-data notice and the legend, and returns the layer.
+ * title, the illustrative-data notice and the legend, outlines the highlighted unit, and
+ * keeps the map fitted to what it shows (on load and whenever the frame changes size, until
+ * the user zooms or drags). It returns the layer.
  * Every text in cfg is escaped by the server: it is set as HTML only where it is markup
  * built there (the legend), never from user input.
  */
@@ -41,6 +43,9 @@ function geobaroChoropleth(map, cfg) {
     var s = L.extend({}, styles[f.properties.s]);
     if (s.pattern) { s.fillColor = "url(#" + uid + s.pattern + ") " + s.fillColor; }
     delete s.pattern;
+    if (cfg.highlight && f.properties.nis_code === cfg.highlight) {
+      L.extend(s, cfg.highlightStyle);
+    }
     return s;
   }
 
@@ -111,11 +116,110 @@ function geobaroChoropleth(map, cfg) {
   map.attributionControl.setPrefix("Leaflet");
   if (cfg.attribution) { map.attributionControl.addAttribution(cfg.attribution); }
   box("topright", "gb-title", cfg.title ? "<strong>" + cfg.title + "</strong>" : "");
-  box("topleft", "gb-notice",
-    cfg.notice ? "<strong style='color:#b35806'>" + cfg.notice + "</strong>" : "");
   box("bottomright", "gb-legend-box", cfg.legend);
   var css = document.createElement("style");
   css.textContent = ".leaflet-control-attribution{font-size:9px;line-height:1.3;max-width:60%}";
   document.head.appendChild(css);
+  // the frame's height as the page gives it (streamlit-folium sets it on the element)
+  var baseHeight = container.style.height || cfg.height;
+  var bar = noticeBar(cfg.notice);
+  var highlighted = highlight(cfg.highlight);
+  var target = L.latLngBounds([[cfg.fit[1], cfg.fit[0]], [cfg.fit[3], cfg.fit[2]]]);
+  var fitting = false, userMoved = false;
+  map.on("zoomstart dragstart", function () { if (!fitting) { userMoved = true; } });
+  fit();
+  if (window.ResizeObserver) {
+    new ResizeObserver(function () {
+      if (userMoved) { map.invalidateSize({pan: false}); } else { fit(); }
+    }).observe(container);
+  }
+  (window.geobaroMaps = window.geobaroMaps || []).push(
+    {map: map, layer: layer, target: target, notice: bar, highlighted: highlighted});
   return layer;
+
+  /* The illustrative-data notice: a bar right below the map, inside the frame; the map is
+     made shorter by the bar's height, so the notice never covers a unit, whatever the view. */
+  function noticeBar(notice) {
+    if (!notice || !container.parentNode) { return null; }
+    var d = document.createElement("div");
+    d.className = "gb-notice";
+    d.setAttribute("role", "note");
+    d.style.cssText = "box-sizing:border-box;width:100%;padding:3px 8px;" +
+      "font:12px/1.35 sans-serif;color:#b35806;background:#fff7ec;" +
+      "border-top:1px solid #fdd49e;text-align:center";
+    d.innerHTML = "<strong>" + notice + "</strong>";
+    container.parentNode.insertBefore(d, container.nextSibling);
+    return d;
+  }
+
+  function layoutBar() {
+    if (!bar) { return; }
+    var h = bar.offsetHeight + "px";
+    if (bar.dataset.h !== h) {
+      bar.dataset.h = h;
+      container.style.height = "calc(" + baseHeight + " - " + h + ")";
+    }
+  }
+
+  function highlight(code) {
+    var found = null;
+    if (!code) { return null; }
+    layer.eachLayer(function (l) {
+      if (l.feature.properties.nis_code === code) { found = l; }
+    });
+    if (found) { found.bringToFront(); }
+    return found;
+  }
+
+  /* Fit the target bounds into the frame, clear of every control: each control box is kept
+     out either beside or above/below the data, whichever leaves the larger zoom. */
+  function fit() {
+    var w = container.clientWidth, h = container.clientHeight;
+    if (!w || !h) { return; }
+    fitting = true;
+    layoutBar();
+    map.invalidateSize({pan: false});
+    w = container.clientWidth; h = container.clientHeight;
+    var boxes = controlBoxes(), best = null, n = boxes.length, M = cfg.margin;
+    for (var mask = 0; mask < (1 << n); mask++) {
+      var pad = {top: 0, left: 0, bottom: 0, right: 0};
+      boxes.forEach(function (b, i) {
+        if (mask & (1 << i)) { pad[b.x] = Math.max(pad[b.x], b.w); }
+        else { pad[b.y] = Math.max(pad[b.y], b.h); }
+      });
+      var size = L.point(pad.left + pad.right + 2 * M, pad.top + pad.bottom + 2 * M);
+      if (size.x >= w || size.y >= h) { continue; }
+      var zoom = map.getBoundsZoom(target, false, size);
+      var total = size.x + size.y;
+      if (!best || zoom > best.zoom || (zoom === best.zoom && total < best.total)) {
+        best = {zoom: zoom, total: total, pad: pad};
+      }
+    }
+    var p = best ? best.pad : {top: 0, left: 0, bottom: 0, right: 0};
+    map.fitBounds(target, {
+      paddingTopLeft: [p.left + M, p.top + M],
+      paddingBottomRight: [p.right + M, p.bottom + M],
+      animate: false
+    });
+    fitting = false;
+  }
+
+  /* Every visible control as the space it takes from the frame's edges: w from its left or
+     right edge, h from its top or bottom edge (x/y name those edges). */
+  function controlBoxes() {
+    var c = container.getBoundingClientRect(), out = [];
+    container.querySelectorAll(".leaflet-control").forEach(function (el) {
+      var r = el.getBoundingClientRect();
+      if (!r.width || !r.height) { return; }
+      var right = el.parentNode.classList.contains("leaflet-right");
+      var bottom = el.parentNode.classList.contains("leaflet-bottom");
+      out.push({
+        x: right ? "right" : "left",
+        y: bottom ? "bottom" : "top",
+        w: right ? c.right - r.left : r.right - c.left,
+        h: bottom ? c.bottom - r.top : r.bottom - c.top
+      });
+    });
+    return out;
+  }
 }

@@ -83,6 +83,8 @@ _OUTLINE = "#ffffff"
 _TRANSPARENT_GIF = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
 _OSM_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 _BELGIUM: Bounds = (2.5, 49.5, 6.4, 51.5)
+_FIT_MARGIN = 8  # pixels between the data and the frame or a control
+_HIGHLIGHT = "#111111"
 #: Options of `classify` that `build_choropleth` passes on when it classifies itself.
 _CLASSIFY_OPTIONS = ("scheme", "k", "breaks", "bins")
 
@@ -121,6 +123,9 @@ class MapOptions:
         `geobaro.data.boundaries.attribution_text`. Escaped.
     height
         Height of the map element (pixels or CSS length).
+    highlight
+        ``nis_code`` of a unit to outline (the commune of a profile); unless ``fit_to`` is
+        given, the map opens on it and its neighbours.
 
     Examples
     --------
@@ -142,6 +147,7 @@ class MapOptions:
     illustrative: bool = False
     attribution: str | None = None
     height: int | str = "100%"
+    highlight: str | None = None
 
     def __post_init__(self) -> None:
         if self.lang not in LANGS:
@@ -218,7 +224,8 @@ def build_choropleth(
     if classification is None:
         classification = classify(frame, kind=map_kind, lang=opts.lang, **classify_options)
     topology = _feature_topology(gdf, codes, frame, classification, opts.lang)
-    minx, miny, maxx, maxy = _bounds(gdf if opts.fit_to is None else opts.fit_to)
+    fit = _fit_bounds(gdf, codes, opts)
+    minx, miny, maxx, maxy = fit
     fmap = folium.Map(
         location=[(miny + maxy) / 2, (minx + maxx) / 2],
         zoom_start=8,
@@ -236,8 +243,8 @@ def build_choropleth(
             max_zoom=19,
             errorTileUrl=_TRANSPARENT_GIF,
         ).add_to(fmap)
-    _ChoroplethLayer(_layer_config(topology, classification, opts)).add_to(fmap)
-    fmap.fit_bounds([[miny, minx], [maxy, maxx]])
+    # the layer's script fits the map to ``fit`` (at any frame size), clear of its controls
+    _ChoroplethLayer(_layer_config(topology, classification, opts, fit)).add_to(fmap)
     return fmap
 
 
@@ -296,8 +303,27 @@ def _drawable_units(gdf_units: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.S
     return gdf, codes
 
 
+def _fit_bounds(gdf: gpd.GeoDataFrame, codes: pd.Series, opts: MapOptions) -> Bounds:
+    """Return what the map opens on: ``fit_to``, else the highlighted unit in context, else all."""
+    if opts.fit_to is not None:
+        return _bounds(opts.fit_to)
+    if opts.highlight is not None:
+        chosen = gdf.loc[codes.eq(str(opts.highlight)).to_numpy()]
+        if len(chosen):
+            minx, miny, maxx, maxy = _bounds(chosen)
+            # the unit with its neighbours: its own size again on each side (0.05° at least)
+            pad = max(maxx - minx, maxy - miny, 0.05)
+            return minx - pad, miny - pad, maxx + pad, maxy + pad
+        warnings.warn(
+            f"highlight: no unit with nis_code {opts.highlight} on the map; nothing outlined",
+            UserWarning,
+            stacklevel=4,
+        )
+    return _bounds(gdf)
+
+
 def _layer_config(
-    topology: dict[str, Any], classification: Classification, opts: MapOptions
+    topology: dict[str, Any], classification: Classification, opts: MapOptions, fit: Bounds
 ) -> dict[str, Any]:
     """Return what the layer's script gets: topology, styles, patterns, texts (escaped)."""
     lang = opts.lang
@@ -323,6 +349,11 @@ def _layer_config(
         "legend": render_legend(classification, lang=lang) if opts.legend else "",
         "notice": html.escape(t("maps.illustrative", lang)) if opts.illustrative else "",
         "attribution": html.escape(attribution),
+        "fit": list(fit),
+        "height": opts.height if isinstance(opts.height, str) else f"{int(opts.height)}px",
+        "margin": _FIT_MARGIN,
+        "highlight": html.escape(str(opts.highlight)) if opts.highlight is not None else "",
+        "highlightStyle": {"color": _HIGHLIGHT, "weight": 3, "dashArray": None},
     }
 
 

@@ -27,7 +27,7 @@ import itertools
 import logging
 import math
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, get_args
 
@@ -35,7 +35,8 @@ import branca.utilities
 import numpy as np
 import pandas as pd
 
-from geobaro.i18n import LANGS, format_number, format_share, load_catalog, t
+from geobaro.i18n import LANGS, load_catalog, t
+from geobaro.maps._labels import class_labels
 from geobaro.maps.legend import STATUS_STYLES
 from geobaro.vocabulary import MAP_STATUSES, SCHEMES, MapStatus, Scheme
 
@@ -54,6 +55,7 @@ __all__ = [
     "answer_label",
     "classify",
     "normalize_values",
+    "scheme_bounds",
 ]
 
 log = logging.getLogger(__name__)
@@ -205,7 +207,7 @@ def classify(  # noqa: PLR0913 - keyword-only options, as mapclassify's and geop
     >>> c.bins
     (0.45, 0.8)
     >>> [(e.label, e.count) for e in c.legend]
-    [('10% – 45%', 3), ('45% – 80%', 1), ('not reached', 1), ('refused', 1)]
+    [('10% – 45%', 3), ('> 45% – 80%', 1), ('not reached', 1), ('refused', 1)]
     >>> c.colors["e"] == STATUS_STYLES["refused"].fill
     True
     """
@@ -348,7 +350,7 @@ def _classify_sequential(
         if len(x) and x.max() > upper[-1]:
             upper = (*upper, float(x.max()))
     else:
-        upper = _scheme_bounds(x, scheme, k)
+        upper = scheme_bounds(x, scheme, k)
     if percent is None:
         percent = bool(
             (len(x) == 0 or (x.min() >= 0 and x.max() <= 1))
@@ -358,18 +360,17 @@ def _classify_sequential(
     colors_of_class = _sequential_colors(palette, len(upper))
     index = np.searchsorted(np.asarray(upper), x, side="left") if len(upper) else np.array([])
     index = np.minimum(index, max(len(upper) - 1, 0)).astype(int)
-    lowest = None if external or not len(x) else float(x.min())
-    class_labels = _class_labels(upper, lowest, percent, lang)
+    labels_of_class = class_labels(upper, x, external=external, percent=percent, lang=lang)
 
     codes = frame["nis_code"]
     colors = pd.Series("", index=codes.to_numpy(), dtype=object)
     labels = pd.Series("", index=codes.to_numpy(), dtype=object)
     ok_codes = codes[ok].to_numpy()
     colors.loc[ok_codes] = [colors_of_class[i] for i in index]
-    labels.loc[ok_codes] = [class_labels[i] for i in index]
+    labels.loc[ok_codes] = [labels_of_class[i] for i in index]
     counts = np.bincount(index, minlength=len(upper)) if len(upper) else np.array([], int)
     entries = [
-        LegendEntry(class_labels[i], colors_of_class[i], int(counts[i]), "class")
+        LegendEntry(labels_of_class[i], colors_of_class[i], int(counts[i]), "class")
         for i in range(len(upper))
     ]
     entries += _status_entries(frame, colors, labels, lang)
@@ -456,7 +457,15 @@ def _status_entries(
     return entries
 
 
-def _scheme_bounds(x: np.ndarray, scheme: str, k: int) -> tuple[float, ...]:
+def scheme_bounds(x: np.ndarray, scheme: str, k: int) -> tuple[float, ...]:
+    """Return the upper class bounds of a data scheme (fewer classes than distinct values).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> scheme_bounds(np.array([1.0, 2, 2, 5]), "quantiles", 5)
+    (1.0, 2.0, 5.0)
+    """
     import mapclassify
 
     if not len(x):
@@ -494,58 +503,6 @@ def _sorted_bounds(bounds: Sequence[float], name: str) -> tuple[float, ...]:
     if any(b >= c for b, c in itertools.pairwise(out)):
         raise ValueError(f"{name} must increase strictly, got {bounds!r}")
     return out
-
-
-def _class_labels(
-    upper: Sequence[float], lowest: float | None, percent: bool, lang: Lang
-) -> list[str]:
-    """``low – high`` per class; the first is ``≤ high`` when the data minimum is unknown.
-
-    Bounds get as many decimals as it takes to tell them apart (values a hair apart, like
-    0 and 1e-308, fall back to significant digits), so no two classes share a label.
-    """
-    if not upper:
-        return []
-    points = list(upper) if lowest is None else [lowest, *upper]
-    decimals = _decimals(points, percent)
-
-    def rounded(v: float) -> str:
-        if percent:
-            return format_share(v, lang, decimals=decimals)
-        return format_number(v, lang, decimals=decimals)
-
-    def significant(digits: int) -> Callable[[float], str]:
-        def fmt(v: float) -> str:
-            text = f"{v * 100 if percent else v:.{digits}g}"
-            text = text.replace(".", "," if lang != "en" else ".")
-            if not percent:
-                return text
-            return f"{text}\u00a0%" if lang in {"fr", "de"} else f"{text}%"
-
-        return fmt
-
-    for fmt in (rounded, significant(6), significant(17)):
-        labels = []
-        for i, high in enumerate(upper):
-            low = upper[i - 1] if i else lowest
-            if low is None:
-                labels.append(f"≤ {fmt(high)}")
-            elif fmt(low) == fmt(high):
-                labels.append(fmt(high))
-            else:
-                labels.append(t("maps.legend.range", lang, low=fmt(low), high=fmt(high)))
-        if len(set(labels)) == len(labels):
-            break
-    return labels
-
-
-def _decimals(points: Sequence[float], percent: bool) -> int:
-    scale = 100 if percent else 1
-    for decimals in range(3):
-        rounded = [round(p * scale, decimals) for p in points]
-        if len(set(rounded)) == len(set(points)):
-            return decimals
-    return 3
 
 
 def _sequential_colors(palette: str | Sequence[str] | None, n: int) -> list[str]:
