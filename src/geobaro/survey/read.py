@@ -142,7 +142,7 @@ def load_survey(  # noqa: PLR0913 (the public reader takes its options by keywor
     )
     probe = Context(filename or "file", lang, limits, Deadline(limits.parse_seconds, "file"))
     raw, name = _read_source(source, filename=filename, ctx=probe)
-    ctx = Context(name, lang, limits, Deadline(limits.parse_seconds, name))
+    ctx = Context(name, lang, limits, Deadline(limits.parse_seconds, name, lang))
     try:
         table = _parse_table(raw, ctx)
         ctx.deadline.check("matching the columns")

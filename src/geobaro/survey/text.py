@@ -7,6 +7,7 @@ import io
 import re
 from collections.abc import Iterator, Sequence
 
+from geobaro.survey.columns import names_a_key
 from geobaro.survey.messages import Context, examples
 from geobaro.survey.table import (
     HEADER_SEARCH,
@@ -107,10 +108,20 @@ def parse_csv(raw: bytes, ctx: Context) -> Table:
 
 
 def _first_content_line(text: str) -> str:
-    for line in text.split("\n", 200)[:200]:
-        if line.strip() and not line.lstrip().startswith("#"):
+    """Return the line the separator is taken from: the header if found, else the first."""
+    lines = [
+        line
+        for line in text.split("\n", 200)[:200]
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    for line in lines[:HEADER_SEARCH]:
+        try:
+            cells = next(csv.reader([line[:10_000]], delimiter=sniff_delimiter(line)), [])
+        except csv.Error:
+            continue
+        if names_a_key(cells):
             return line
-    return text.split("\n", 1)[0]
+    return lines[0] if lines else text.split("\n", 1)[0]
 
 
 def _collect(

@@ -18,7 +18,14 @@ from geobaro.survey.answers import (
     parse_wave,
 )
 from geobaro.survey.columns import Target
-from geobaro.survey.messages import MAX_VALUE, Context, examples, rows_text, shorten
+from geobaro.survey.messages import (
+    MAX_LISTED,
+    MAX_VALUE,
+    Context,
+    examples,
+    rows_text,
+    shorten,
+)
 from geobaro.survey.normalize import is_blank, is_formula, neutralise_formula, normalize_token
 from geobaro.survey.report import REJECTED_COLUMNS, Problem, SurveyResult, ValidationReport
 from geobaro.survey.resolve import Matcher, Resolution
@@ -375,9 +382,15 @@ def _reject_duplicates(rows: list[_Row], matcher: Matcher, ctx: Context) -> None
                 reason = ctx.say("reason.duplicate_same", commune=label, row=first.number)
                 r.problems.append((r.key_header, r.key_text, reason, "duplicate_commune"))
             continue
-        for r in group:
-            others = [o.number for o in group if o is not r]
-            reason = ctx.say("reason.duplicate", commune=label, rows=rows_text(others, ctx.lang))
+        key = "reason.duplicate" if clean else "reason.duplicate_problem"
+        numbers = [o.number for o in group]
+        for k, r in enumerate(group):
+            # the first few other rows and how many more: never a list per row of the group
+            others = numbers[: min(k, MAX_LISTED)] + numbers[k + 1 : k + 1 + MAX_LISTED]
+            listed = rows_text(others[:MAX_LISTED], ctx.lang)
+            if len(group) - 1 > MAX_LISTED:
+                listed += ctx.say("more", count=len(group) - 1 - MAX_LISTED)
+            reason = ctx.say(key, commune=label, rows=listed)
             r.problems.append((r.key_header, r.key_text, reason, "duplicate_commune"))
 
 

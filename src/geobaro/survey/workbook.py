@@ -19,15 +19,18 @@ from geobaro.errors import SurveyValidationError
 from geobaro.survey.messages import Context
 from geobaro.survey.table import MAX_CELL, format_bytes
 
-__all__ = ["MAX_CELLS", "MAX_ROW_CELLS", "Scan", "scan_workbook"]
+__all__ = ["MAX_CELLS", "MAX_DEPTH", "MAX_ROW_CELLS", "Scan", "scan_workbook"]
 
 #: Most cells in one row (Excel's own column limit).
 MAX_ROW_CELLS = 16_384
 #: Most cells in all sheets together; bounds openpyxl's time.
-MAX_CELLS = 2_000_000
+MAX_CELLS = 600_000
 #: Distinct texts an XLSX may hold per allowed row: openpyxl loads them all before the first
 #: row can be read, so their number bounds that uninterruptible step.
 SHARED_STRINGS_PER_ROW = 20
+#: Deepest nesting of XML elements (a sheet nests about 5 deep).
+MAX_DEPTH = 64
+_DEPTH_STEP = 4096
 #: Most members in the archive.
 _MAX_MEMBERS = 2000
 _CHUNK = 1 << 16
@@ -214,6 +217,7 @@ def _unescape(text: str) -> str:
 
 def _scan_shared(raw: bytes, info: zipfile.ZipInfo, scan: Scan, ctx: Context) -> None:
     tail = b""
+    depth = [0]
     first = True
     for chunk in _inflate(raw, info, scan, ctx):
         data = tail + chunk
@@ -224,6 +228,7 @@ def _scan_shared(raw: bytes, info: zipfile.ZipInfo, scan: Scan, ctx: Context) ->
         body, tail = (data[:cut], data[cut:]) if cut > 0 else (b"", data)
         scan.strings += len(_SI.findall(body))
         _check_text(body, tail, ctx)
+        _check_depth(body, depth, ctx)
     scan.strings += len(_SI.findall(tail))
 
 
@@ -231,6 +236,7 @@ def _scan_sheet(raw: bytes, info: zipfile.ZipInfo, scan: Scan, ctx: Context) -> 
     tail = b""
     prefix: bytes | None = None
     in_row = 0
+    depth = [0]
     for chunk in _inflate(raw, info, scan, ctx):
         data = tail + chunk
         if prefix is None:
@@ -244,10 +250,27 @@ def _scan_sheet(raw: bytes, info: zipfile.ZipInfo, scan: Scan, ctx: Context) -> 
         cut = data.rfind(b"<")
         body, tail = (data[:cut], data[cut:]) if cut > 0 else (b"", data)
         _check_text(body, tail, ctx)
+        _check_depth(body, depth, ctx)
         in_row = _count_cells(body, prefix, in_row, scan, ctx)
         ctx.deadline.check("scanning the sheets")
     if prefix is not None:
         _count_cells(tail, prefix, in_row, scan, ctx)
+
+
+def _check_depth(body: bytes, depth: list[int], ctx: Context) -> None:
+    """Follow how deep elements nest (a parser keeps every open element in memory)."""
+    start = 0
+    while start < len(body):
+        # pieces are cut before a "<", so no tag straddles two of them
+        end = body.find(b"<", start + _DEPTH_STEP)
+        end = len(body) if end < 0 else end
+        piece = body[start:end]
+        start = end
+        ends = piece.count(b"</")
+        starts = piece.count(b"<") - ends - piece.count(b"<?") - piece.count(b"<!")
+        depth[0] += starts - ends - piece.count(b"/>")
+        if depth[0] > MAX_DEPTH:
+            raise ctx.fail("err.xlsx_nested", most=MAX_DEPTH)
 
 
 def _check_text(body: bytes, tail: bytes, ctx: Context) -> None:

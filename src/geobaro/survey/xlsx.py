@@ -24,15 +24,13 @@ from geobaro.survey.workbook import Scan, scan_workbook
 
 __all__ = ["parse_xlsx"]
 
-#: Rows read between two looks at the deadline (rows are bounded in cells by the pre-scan).
-_CHECK_EVERY = 16
-
 
 def parse_xlsx(raw: bytes, ctx: Context) -> Table:
     """Parse an XLSX workbook into a `Table`, from its first visible sheet with a header."""
     import openpyxl
 
     scan = scan_workbook(raw, ctx)
+    _size_from_head()
     try:
         with warnings.catch_warnings():
             # openpyxl warns about styles and extensions it does not read; they do not matter
@@ -49,6 +47,44 @@ def parse_xlsx(raw: bytes, ctx: Context) -> Table:
         raise ctx.fail("err.xlsx_unreadable", detail=type(exc).__name__) from exc
     except Exception as exc:  # openpyxl raises many types for damaged workbooks
         raise ctx.fail("err.xlsx_unreadable", detail=str(exc)[:200]) from exc
+
+
+def _size_from_head() -> None:
+    """Make openpyxl read a sheet's size from its head, not by parsing the whole sheet.
+
+    Without a ``<dimension>`` element, openpyxl's read-only sheets parse the whole sheet
+    when opened, before the first row can be read and the deadline looked at (and keep
+    every element of it in memory). The subclass stops at ``<sheetData>``; for files with
+    a ``<dimension>`` it gives the same size as openpyxl.
+    """
+    from openpyxl.reader import excel
+
+    if getattr(excel.ReadOnlyWorksheet, "_geobaro_head_sized", False):
+        return
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
+    from openpyxl.worksheet._reader import DATA_TAG, DIMENSION_TAG
+    from openpyxl.worksheet.dimensions import SheetDimension
+    from openpyxl.xml.functions import iterparse
+
+    class HeadSizedWorksheet(ReadOnlyWorksheet):  # type: ignore[misc]
+        _geobaro_head_sized = True
+
+        def _get_size(self) -> None:
+            src = self._get_source()
+            try:
+                for _event, element in iterparse(src, events=("start",)):
+                    if element.tag == DIMENSION_TAG:
+                        dims = SheetDimension.from_tree(element).boundaries
+                        if dims is not None:
+                            self._min_column, self._min_row = dims[0], dims[1]
+                            self._max_column, self._max_row = dims[2], dims[3]
+                        return
+                    if element.tag == DATA_TAG:
+                        return
+            finally:
+                src.close()
+
+    excel.ReadOnlyWorksheet = HeadSizedWorksheet
 
 
 def _read_book(wb: object, scan: Scan, ctx: Context) -> Table:
@@ -134,8 +170,8 @@ def _records(
             if start is None:
                 raise ctx.fail("err.no_header_rows", most=ctx.limits.max_rows)
             raise too_many_rows(ctx)
-        if number % _CHECK_EVERY == 0:
-            ctx.deadline.check(f"reading row {number}")
+        # a row may hold up to 16,384 cells: look at the clock after every one
+        ctx.deadline.check(f"reading row {number}")
         cells = [cell_text(v) for v in values[: content_width(values)]]
         if start is None:
             if not any(c.strip() for c in cells):
