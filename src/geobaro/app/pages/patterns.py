@@ -105,12 +105,8 @@ def _figures(result: views.PatternsResult, lang: Lang) -> None:
     with st.container(key="patterns_joins"):
         joins = result.joins
         expected = format_number(joins.expected_bb, lang, decimals=0)
-        st.metric(
-            t("stats.patterns.joins_label", lang),
-            format_integer(joins.bb, lang),
-            t("stats.patterns.joins_expected", lang, expected=expected),
-            delta_color="off",
-        )
+        st.metric(t("stats.patterns.joins_label", lang), format_integer(joins.bb, lang))
+        st.caption(t("stats.patterns.joins_expected", lang, expected=expected))
         st.caption(notes["joins"])
         st.caption(notes["neighbours"])
         if "islands" in notes:

@@ -42,11 +42,10 @@ def show(lang: Lang) -> None:
     with right:
         draw_legend(result.classification, lang, key="response_legend", level="commune")
         counts = result.counts
+        rate = format_share(counts["answered"] / max(counts["total"], 1), lang)
         st.metric(
             t("stats.response.rate_label", lang),
-            f"{counts['answered']} / {counts['total']}",
-            format_share(counts["answered"] / max(counts["total"], 1), lang),
-            delta_color="off",
+            f"{counts['answered']} / {counts['total']} ({rate})",
         )
         with st.container(key="response_r"):
             st.metric(
@@ -89,18 +88,25 @@ def _dimension(result: views.ResponseResult, dimension: str, lang: Lang) -> None
     bars = result.bars.loc[result.bars["dimension"] == dimension].copy()
     bars["share"] = (bars["share"] * 100).round(1)
     order = list(dict.fromkeys(bars["label"]))
+    series = list(dict.fromkeys(bars["series"]))  # respondents first, then all communes
     spec = {
         "mark": {"type": "bar", "tooltip": True},
         "encoding": {
-            "y": {"field": "label", "type": "nominal", "sort": order, "title": None},
-            "yOffset": {"field": "series", "type": "nominal"},
+            "y": {
+                "field": "label",
+                "type": "nominal",
+                "sort": order,
+                "title": None,
+                "axis": {"labelLimit": 260},
+            },
+            "yOffset": {"field": "series", "type": "nominal", "sort": series},
             "x": {"field": "share", "type": "quantitative", "title": "%"},
             "color": {
                 "field": "series",
                 "type": "nominal",
                 "title": None,
-                "scale": {"range": ["#1f78b4", "#bdbdbd"]},
-                "legend": {"orient": "bottom"},
+                "scale": {"domain": series, "range": ["#1f78b4", "#bdbdbd"]},
+                "legend": {"orient": "bottom", "labelLimit": 320},
             },
         },
         "height": {"step": 14},
