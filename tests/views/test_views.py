@@ -80,7 +80,8 @@ def test_commune_values_keep_every_commune_and_its_status(ref, tiny_indicators):
     counts = values["status"].value_counts().to_dict()
     assert counts == {"not_reached": 581, "ok": 6, "refused": 2}
     ok = values.loc[values["status"] == "ok"]
-    assert sorted(ok["value"]) == ["no", "no", "no", "yes", "yes", "yes"]
+    # "partly" keeps its own category (issue 12: it was drawn as "no")
+    assert sorted(ok["value"]) == ["no", "no", "partly", "yes", "yes", "yes"]
     # non-respondents are never shown as "no"
     assert values.loc[values["status"] != "ok", "value"].isna().all()
 
@@ -104,8 +105,11 @@ def test_grouped_values_cover_every_unit_of_the_level(ref, indicators, level, vi
     assert values["nis_code"].is_unique
     expected = set(load_units(level=level, vintage=vintage, web=True)["nis_code"])
     assert set(values["nis_code"]) == expected
-    ok = values.loc[values["status"] == "ok", "value"].astype(float)
-    assert ok.between(0, 1).all()
+    ok = values.loc[values["status"] == "ok", "value"]
+    if level == "commune":  # communes keep their own answer at every vintage (issue 12)
+        assert set(ok) <= {"yes", "partly", "no", "dont_know"}
+    else:
+        assert ok.astype(float).between(0, 1).all()
 
 
 def test_small_groups_are_marked_too_small_and_carry_no_value(ref, tiny_indicators):
@@ -449,3 +453,63 @@ def test_views_read_no_file_and_return_rendered_html(ref, indicators, groups, mo
         assert html.startswith("<!DOCTYPE html>")
         assert "L.map(" in html
     assert profile.name == "Liège"
+
+
+# --- own answers at every vintage (issue 12) -------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def mons_partly(ref: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """An upload: Mons answered "partly"; the members of one unit merged in 2019 answered."""
+    merged = ref.loc[ref["nis_2019"] != ref["nis_code"], "nis_2019"].iloc[0]
+    members = ref.loc[ref["nis_2019"] == merged, "nis_code"].tolist()
+    answers = (["yes", "partly", "yes", "no"] * 3)[: len(members)]
+    survey = pd.DataFrame(
+        {
+            "nis_code": ["53053", *members],
+            "response_status": ["answered"] * (1 + len(members)),
+            "feels_concerned": ["partly", *answers],
+        }
+    )
+    return compute_indicators(survey, ref), [merged, *members]
+
+
+@pytest.mark.parametrize("vintage", ["2018", "2019", "2025"])
+def test_partly_keeps_its_own_category_at_every_vintage(ref, mons_partly, vintage):
+    ind, _ = mons_partly
+    mons = ref.set_index("nis_code").at["53053", f"nis_{vintage}"] if vintage != "2018" else "53053"
+    for lang, word in (("en", "partly"), ("fr", "en partie")):
+        values = views.map_values(ind, ref, indicator="feels_concerned", vintage=vintage, lang=lang)
+        row = values.set_index("nis_code").loc[mons]
+        assert row["value"] == "partly"
+        assert row["label"] == word  # a commune that is its own unit: its answer, no "0%"
+    request = views.ExploreRequest("feels_concerned", vintage=vintage)
+    result = views.render_explore(request, _data(request, ind, ref))
+    assert result.classification.kind == "categorical"
+    assert result.table.set_index("nis_code").at[mons, "value"] == "partly"
+    assert "partly" in result.classification.counts()
+
+
+def test_a_merged_unit_shows_its_most_frequent_answer_and_its_share(ref, mons_partly):
+    ind, (merged, *members) = mons_partly
+    values = views.map_values(ind, ref, indicator="feels_concerned", vintage="2019")
+    row = values.set_index("nis_code").loc[merged]
+    answers = pd.Series((["yes", "partly", "yes", "no"] * 3)[: len(members)])
+    top = answers.value_counts().index[0]
+    assert row["value"] == top
+    assert row["n"] == len(members) == row["n_communes"]
+    share = answers.value_counts().iloc[0] / len(members)
+    assert row["label"] == f"{top} ({share:.0%}, n = {len(members)})"
+
+
+def test_a_yes_no_share_reads_yes_or_no_in_2019_not_a_percentage(ref, mons_partly):
+    ind, _ = mons_partly
+    values = views.map_values(ind, ref, indicator="any_strategy", vintage="2019")
+    assert set(values.loc[values["status"] == "ok", "value"]) <= {"yes", "no"}
+    assert not values["label"].str.contains("%").any() or (values["n"] > 1).any()
+
+
+def test_profile_of_a_partly_commune_says_partly(ref, mons_partly):
+    ind, _ = mons_partly
+    profile = views.render_commune(views.CommuneRequest("53053"), views.ViewData(ind, ref))
+    assert profile.table.set_index("indicator").at["feels_concerned", "commune"] == "partly"

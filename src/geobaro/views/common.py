@@ -160,8 +160,8 @@ def _framing(standalone: bool, title: str, lang: Lang) -> dict[str, Any]:
 
 
 def _value_text(value: object, kind: IndicatorKind, lang: Lang, indicator: str) -> str:
-    if kind == "share" and isinstance(value, str):
-        return t(f"app.answer.{value}", lang)
+    if kind == "share" and isinstance(value, str):  # a commune's own answer
+        return _answer_label(indicator, value, lang)
     return format_value(value, kind, lang, indicator=indicator)
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 from geobaro._units import REGION_NIS
 from geobaro.aggregate import aggregate_by, aggregate_categories
 from geobaro.i18n import format_number, format_share, t, unit_name
+from geobaro.views.answers import commune_answers
 from geobaro.views.common import (
     ViewData,
     _answer_label,
@@ -141,7 +142,8 @@ def render_commune(request: CommuneRequest, data: ViewData) -> CommuneProfile:
         elif mine is None:
             mine_text = t("maps.status.no_data", lang)
         elif kind == "share":
-            mine_text = t(f"app.answer.{'yes' if float(mine) >= 0.5 else 'no'}", lang)
+            _, own = commune_answers(indicators_df, pd.Series([request.nis_code]), indicator)
+            mine_text = _answer_label(indicator, str(own.iloc[0]), lang)
         else:
             mine_text = format_value(mine, kind, lang, indicator=indicator)
         row: dict[str, object] = {

@@ -12,6 +12,7 @@ import pandas as pd
 from geobaro.aggregate import aggregate_by, aggregate_categories
 from geobaro.i18n import format_number, format_share, t, unit_name
 from geobaro.maps.choropleth import Classification, classify
+from geobaro.views.answers import commune_answer_values
 from geobaro.views.common import (
     _VALUE_COLUMNS,
     ViewData,
@@ -98,6 +99,8 @@ def map_values(
         ``province_nis``, ``nis_2019``, ``nis_2025`` ...).
     indicator, level, vintage, min_respondents, lang
         What to map; 2018 communes are grouped into the 2019/2025 units for later vintages.
+        At commune level a share or category keeps each commune's own answer at every
+        vintage (`geobaro.views.answers`): "partly" stays "partly", never "no" or "0%".
 
     Returns
     -------
@@ -123,6 +126,10 @@ def map_values(
     kind = indicator_kind(indicator)
     if indicator not in indicators_df.columns:
         raise ValueError(f"indicator column {indicator!r} missing from the indicators table")
+    if level == "commune" and kind in {"share", "category"}:
+        return commune_answer_values(
+            indicators_df, gdf_communes, indicator=indicator, vintage=vintage, lang=lang
+        )
     if level == "commune" and vintage == "2018":
         return _commune_values(indicators_df, gdf_communes, indicator, kind, lang)
     return _group_values(
@@ -239,7 +246,7 @@ def _map_inputs(
         lang=request.lang,
     )
     values = _drop_unmatched(values, gdf_units, level=request.level, vintage=request.vintage)
-    return kind, gdf_units, values, _map_kind(kind, request.level, request.vintage)
+    return kind, gdf_units, values, _map_kind(kind, request.level)
 
 
 def _drop_unmatched(
@@ -260,11 +267,9 @@ def _drop_unmatched(
     return values.loc[known].reset_index(drop=True)
 
 
-def _map_kind(
-    kind: IndicatorKind, level: str, vintage: str
-) -> Literal["sequential", "categorical"]:
-    """Return the map kind: answers and communes' yes / no are categories, others classes."""
-    if kind == "category" or (kind == "share" and level == "commune" and vintage == "2018"):
+def _map_kind(kind: IndicatorKind, level: str) -> Literal["sequential", "categorical"]:
+    """Return the map kind: answers and communes' own answers are categories, others classes."""
+    if kind == "category" or (kind == "share" and level == "commune"):
         return "categorical"
     return "sequential"
 
@@ -299,26 +304,19 @@ def _commune_values(
     kind: IndicatorKind,
     lang: Lang,
 ) -> pd.DataFrame:
-    """Return each 2018 commune's own answer (shares become yes / no)."""
+    """Return each 2018 commune's own number (counts and scores)."""
     codes = gdf_communes["nis_code"].astype(str)
     ind = indicators_df.drop_duplicates("nis_code").set_index("nis_code")
     ind.index = ind.index.astype(str)
     status_in = ind["response_status"].reindex(codes).fillna("not_reached").astype(str)
-    raw = ind[indicator].reindex(codes).astype(object)
-    raw = raw.where(raw.notna() & raw.astype(str).ne("nan"), None)
+    value = pd.to_numeric(ind[indicator].reindex(codes).astype(object), errors="coerce")
     answered = status_in.eq("answered").to_numpy()
-    present = raw.notna().to_numpy()
+    present = value.notna().to_numpy()
     status = np.where(
         answered,
         np.where(present, "ok", "no_data"),
         np.where(status_in.isin(["refused", "not_reached"]), status_in, "no_data"),
     )
-    if kind == "share":
-        value = raw.map(lambda v: None if v is None else ("yes" if float(v) >= 0.5 else "no"))
-    elif kind == "category":
-        value = raw.map(lambda v: None if v is None else str(v))
-    else:
-        value = pd.to_numeric(raw, errors="coerce")
     out = pd.DataFrame(
         {
             "nis_code": codes.to_numpy(),
