@@ -49,6 +49,7 @@ ROUTES: tuple[Route, ...] = (
     Route("commune", "geobaro.app.pages.commune", ":material/location_city:"),
     Route("response", "geobaro.app.pages.response", ":material/how_to_reg:"),
     Route("patterns", "geobaro.app.pages.patterns", ":material/scatter_plot:"),
+    Route("published", "geobaro.app.pages.published", ":material/insights:"),
     Route("data", "geobaro.app.pages.data", ":material/upload_file:"),
 )
 

@@ -54,7 +54,7 @@ def main(static_dir: Path | None = None) -> None:
         if not _boundaries_ready(lang):
             return
         install_assets(assets)
-        notes = {**link_notes(), **_check_against_data()}
+        notes = {**link_notes(), **_check_against_data(view)}
         if notes:
             _link_note(notes, lang)
         try:
@@ -110,16 +110,21 @@ def _boundaries_ready(lang: Lang) -> bool:
     return True
 
 
-def _check_against_data() -> dict[str, str]:
-    """Replace an indicator or commune that the data does not know; return what was replaced."""
+def _check_against_data(view: str) -> dict[str, str]:
+    """Replace an indicator or commune that the data does not know; return what was replaced.
+
+    The published view's indicator is a published figure: that page checks it. A figure
+    left by that page is replaced on the other views without a note.
+    """
     from geobaro.app.controls import default_indicator
+    from geobaro.app.pages.published import is_published_figure
     from geobaro.views import list_indicators
 
     ss = st.session_state
     replaced: dict[str, str] = {}
     indicator = str(ss.get("indicator") or "")
-    if indicator not in list_indicators():
-        if indicator:
+    if view != "published" and indicator not in list_indicators():
+        if indicator and not is_published_figure(indicator):
             replaced["indicator"] = indicator
         ss["indicator"] = default_indicator()
     commune = str(ss.get("commune") or "")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
@@ -61,6 +62,7 @@ class ViewState:
     vintage: str = "2018"
     source: str = "sample"
     tiles: bool = False
+    wave: str = ""
 
     def to_params(self) -> dict[str, str]:
         """Return the query parameters of this state, leaving out empty values.
@@ -117,7 +119,7 @@ def read_state(
     Examples
     --------
     >>> read_state({"view": "compare", "k": "9", "lang": "xx"})
-    ViewState(view='compare', indicator='', level='commune', scheme='quantiles', k=5, breaks='', region='all', scale='shared', commune='', lang='en', vintage='2018', source='sample', tiles=False)
+    ViewState(view='compare', indicator='', level='commune', scheme='quantiles', k=5, breaks='', region='all', scale='shared', commune='', lang='en', vintage='2018', source='sample', tiles=False, wave='')
     """  # noqa: E501
     changes: dict[str, Any] = {}
     for f in fields(ViewState):
@@ -153,6 +155,11 @@ def _parse_commune(text: str) -> str | None:
     return text if text.isascii() and text.isdigit() and len(text) == 5 else None
 
 
+def _parse_wave(text: str) -> str | None:
+    # a barometer wave: 2018-BE, 2021-WAL
+    return text if re.fullmatch(r"[0-9]{4}-[A-Z]{2,3}", text) else None
+
+
 def _parse_name(text: str) -> str | None:
     return text if text.isascii() and text.replace("_", "").isalnum() else None
 
@@ -162,6 +169,7 @@ _PARSERS: dict[str, Callable[[str], str | int | bool | None]] = {
     "tiles": lambda text: _FLAGS.get(text.lower()),
     "breaks": lambda text: text if parse_breaks(text) is not None else None,
     "commune": _parse_commune,
+    "wave": _parse_wave,
 }
 
 

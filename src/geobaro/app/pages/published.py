@@ -1,0 +1,326 @@
+"""Published figures: every barometer wave on the map, with sources, and the change over time."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import streamlit as st
+
+from geobaro.app import resources
+from geobaro.app.draw import draw_map, escape_markdown
+from geobaro.app.url import PERSIST, current_state
+from geobaro.i18n import Lang, t
+from geobaro.published import list_series, list_waves, load_crosswalk, load_published
+from geobaro.views.published import (
+    PublishedRequest,
+    PublishedResult,
+    group_label,
+    list_published_choices,
+    published_label,
+    render_published,
+    resolve_published_request,
+    wave_label,
+)
+from geobaro.views.trends import (
+    ChangeRequest,
+    ChangeResult,
+    TrendsResult,
+    list_headlines,
+    render_change,
+    render_trends,
+    series_label,
+)
+
+__all__ = ["is_published_figure", "show"]
+
+_MAP_HEIGHT = 520
+_CHARTS_PER_ROW = 3
+
+
+def show(lang: Lang) -> None:
+    """Show the published figures of one wave on a map, then the trends of recurring figures."""
+    st.title(t("published.page.title", lang))
+    st.markdown(t("published.page.intro", lang))
+    request = _controls(lang)
+    result = _published(request)
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.markdown(f"**{escape_markdown(result.title)}**")
+        draw_map(result.map, key="published_map", height=_MAP_HEIGHT)
+        with st.container(key="published_sources"):
+            _sources(result.sources, lang)
+    with right:
+        with st.container(key="published_legend"):
+            st.html(result.legend_html)
+        if len(result.others):
+            with st.container(key="published_others"):
+                st.markdown(f"**{t('published.page.others', lang)}**")
+                _figure_list(result.others, lang)
+        _table(result, lang)
+    if len(result.conflicts):
+        with st.container(key="published_conflicts"):
+            st.subheader(t("published.page.conflicts", lang))
+            _conflicts(result.conflicts, lang)
+    with st.expander(t("published.page.unmapped", lang), expanded=False):
+        _figure_list(result.unmapped, lang)
+    _trends(request, lang)
+
+
+def is_published_figure(indicator: str) -> bool:
+    """Return whether an indicator id is a published figure (the shell leaves it to this page)."""
+    return indicator in set(_figures()["indicator"])
+
+
+def _is_explore(indicator: str) -> bool:
+    from geobaro.views import list_indicators
+
+    return indicator in list_indicators()
+
+
+# --- controls --------------------------------------------------------------------------------
+
+
+def _controls(lang: Lang) -> PublishedRequest:
+    """Draw wave, figure and breakdown, each holding its URL field; return the request."""
+    ss = st.session_state
+    state = current_state("published")
+    figures = _figures()
+    asked = PublishedRequest(state.wave, state.indicator, state.level, lang)  # type: ignore[arg-type]
+    request, changed = resolve_published_request(asked, figures)
+    # an explore indicator or level left by another view is replaced without a note
+    bad_wave = bool(state.wave) and "wave" in changed
+    bad_level = "level" in changed and state.level in ("region", "province")
+    bad_figure = (
+        "indicator" in changed and bool(state.indicator) and not _is_explore(state.indicator)
+    )
+    if bad_wave or bad_figure or bad_level:
+        st.info(t("published.page.adjusted", lang), icon="ℹ️")
+    ss["wave"], ss["indicator"], ss["level"] = request.wave, request.indicator, request.level
+    choices = list_published_choices(figures)
+    row = st.columns([2, 4, 2])
+    row[0].selectbox(
+        t("published.page.wave", lang),
+        [w for w in list_waves(figures) if w in choices],
+        key="wave",
+        format_func=lambda w: wave_label(w, lang),
+        persist_state=PERSIST,
+    )
+    wave = ss["wave"]
+    if ss["indicator"] not in choices[wave]:
+        ss["indicator"] = resolve_published_request(
+            PublishedRequest(wave, ss["indicator"], ss["level"], lang), figures
+        )[0].indicator
+    row[1].selectbox(
+        t("published.page.figure", lang),
+        sorted(choices[wave], key=lambda i: published_label(i, lang)),
+        key="indicator",
+        format_func=lambda i: published_label(i, lang),
+        persist_state=PERSIST,
+    )
+    levels = choices[wave][ss["indicator"]]
+    if ss["level"] not in levels:
+        ss["level"] = levels[0]
+    row[2].radio(
+        t("published.page.level", lang),
+        levels,
+        key="level",
+        horizontal=True,
+        format_func=lambda v: t(f"published.page.level.{v}", lang),
+        persist_state=PERSIST,
+    )
+    return PublishedRequest(ss["wave"], ss["indicator"], ss["level"], lang, standalone=False)
+
+
+# --- sections --------------------------------------------------------------------------------
+
+
+def _sources(sources: pd.DataFrame, lang: Lang) -> None:
+    lines = []
+    for url, locator in sources.itertuples(index=False):
+        where = escape_markdown(str(locator))
+        if str(url).startswith(("https://", "http://")):
+            lines.append(f"[{escape_markdown(str(url))}]({str(url).replace(')', '%29')}) — {where}")
+        else:
+            lines.append(where)
+    st.caption(f"**{t('published.page.sources', lang)}:** " + " · ".join(lines))
+
+
+def _figure_list(rows: pd.DataFrame, lang: Lang) -> None:
+    if rows.empty:
+        return
+    st.dataframe(
+        rows[["wave", "label", "group", "text", "source_url", "locator", "note"]],
+        hide_index=True,
+        width="stretch",
+        column_config={
+            "wave": st.column_config.TextColumn(t("published.column.wave", lang)),
+            "label": st.column_config.TextColumn(t("published.column.figure", lang)),
+            "group": st.column_config.TextColumn(t("published.column.group", lang)),
+            "text": st.column_config.TextColumn(t("published.column.value", lang)),
+            "source_url": st.column_config.LinkColumn(t("published.column.source", lang)),
+            "locator": st.column_config.TextColumn(t("published.column.locator", lang)),
+            "note": st.column_config.TextColumn(t("published.column.note", lang)),
+        },
+    )
+
+
+def _table(result: PublishedResult, lang: Lang) -> None:
+    st.markdown(f"**{t('published.page.table', lang)}**")
+    table = result.table[["place", "text", "status", "source_url", "locator", "note"]]
+    with st.container(key="published_table_box"):
+        st.dataframe(
+            table,
+            hide_index=True,
+            width="stretch",
+            key="published_table",
+            column_config={
+                "place": st.column_config.TextColumn(t("published.column.unit", lang)),
+                "text": st.column_config.TextColumn(t("published.column.value", lang)),
+                "status": st.column_config.TextColumn(t("published.column.status", lang)),
+                "source_url": st.column_config.LinkColumn(t("published.column.source", lang)),
+                "locator": st.column_config.TextColumn(t("published.column.locator", lang)),
+                "note": st.column_config.TextColumn(t("published.column.note", lang)),
+            },
+        )
+    st.download_button(
+        t("published.page.download", lang),
+        data=result.table.to_csv(index=False).encode("utf-8"),
+        file_name=f"geobaro_{result.request.wave}_{result.request.indicator}.csv",
+        mime="text/csv",
+        key="published_download",
+        on_click="ignore",
+    )
+
+
+def _conflicts(conflicts: pd.DataFrame, lang: Lang) -> None:
+    for (indicator, group), rows in conflicts.groupby(["indicator", "group"], sort=False):
+        values = ", ".join(
+            f"{v} ({html.escape(str(u or loc))})"
+            for v, u, loc in zip(rows["text"], rows["source_url"], rows["locator"], strict=True)
+        )
+        name = f"{published_label(str(indicator), lang)} ({group})"
+        note = t("published.conflict_note", lang, values=escape_markdown(values))
+        st.warning(f"{escape_markdown(name)}: {note}")
+    _figure_list(conflicts, lang)
+
+
+def _trends(request: PublishedRequest, lang: Lang) -> None:
+    crosswalk = _crosswalk()
+    st.subheader(t("published.page.trends", lang))
+    with st.container(key="published_headlines"):
+        heads = _headlines(lang)
+        st.markdown("\n".join(f"- {escape_markdown(text)}" for text in heads["text"]))
+    series = list_series(crosswalk)
+    here = crosswalk[
+        (crosswalk["wave"] == request.wave) & (crosswalk["indicator"] == request.indicator)
+    ]
+    if "trend_series" not in st.session_state or st.session_state.get("_trend_for") != (
+        request.wave,
+        request.indicator,
+    ):
+        st.session_state["trend_series"] = here["series"].iloc[0] if len(here) else series[0]
+        st.session_state["_trend_for"] = (request.wave, request.indicator)
+    chosen = st.selectbox(
+        t("published.page.series", lang),
+        series,
+        key="trend_series",
+        format_func=lambda s: series_label(s, lang),
+    )
+    trends = _trend(chosen, lang)
+    groups = list(trends.charts)
+    with st.container(key="published_trends"):
+        for start in range(0, len(groups), _CHARTS_PER_ROW):
+            cols = st.columns(_CHARTS_PER_ROW)
+            for col, group in zip(cols, groups[start : start + _CHARTS_PER_ROW], strict=False):
+                with col:
+                    st.vega_lite_chart(trends.charts[group], width="stretch")
+    if len(trends.changes):
+        _changes_table(trends, lang)
+    st.markdown(f"**{t('published.page.change_map', lang)}**")
+    if not trends.pairs:
+        st.caption(t("published.page.no_change_map", lang))
+        return
+    pair = st.selectbox(
+        t("published.page.change_map", lang),
+        trends.pairs,
+        key="change_pair",
+        format_func=lambda p: _pair_label(p, lang),
+        label_visibility="collapsed",
+    )
+    change = _change(ChangeRequest(chosen, pair[0], pair[1], pair[2], lang, standalone=False))  # type: ignore[arg-type]
+    left, right = st.columns([3, 2], gap="medium")
+    with left:
+        st.markdown(f"**{escape_markdown(change.title)}**")
+        draw_map(change.map, key="change_map", height=420)
+        st.caption(escape_markdown(change.source_line))
+    with right, st.container(key="change_legend"):
+        st.html(change.legend_html)
+
+
+def _pair_label(pair: tuple[str, str, str], lang: Lang) -> str:
+    level = t(f"published.page.level.{pair[2]}", lang)
+    return f"{wave_label(pair[0], lang)} → {wave_label(pair[1], lang)} ({level})"
+
+
+def _changes_table(trends: TrendsResult, lang: Lang) -> None:
+    table = trends.changes.assign(
+        group=[group_label(g, lang) for g in trends.changes["group"]],
+        waves=[
+            f"{a} → {b}"
+            for a, b in zip(trends.changes["wave_from"], trends.changes["wave_to"], strict=True)
+        ],
+        match=[t(f"published.match.{m}", lang) for m in trends.changes["match"]],
+    )
+    st.dataframe(
+        table[["group", "waves", "text", "verdict_text", "match", "source_from", "source_to"]],
+        hide_index=True,
+        width="stretch",
+        key="trend_changes",
+        column_config={
+            "group": st.column_config.TextColumn(t("published.column.group", lang)),
+            "waves": st.column_config.TextColumn(t("published.column.wave", lang)),
+            "text": st.column_config.TextColumn(t("published.column.change", lang)),
+            "verdict_text": st.column_config.TextColumn(t("published.column.verdict", lang)),
+            "match": st.column_config.TextColumn(t("published.column.match", lang)),
+            "source_from": st.column_config.LinkColumn(t("published.column.source", lang)),
+            "source_to": st.column_config.LinkColumn(t("published.column.source", lang)),
+        },
+    )
+
+
+# --- caches ----------------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def _figures() -> pd.DataFrame:
+    return load_published()
+
+
+@st.cache_data(show_spinner=False)
+def _crosswalk() -> pd.DataFrame:
+    return load_crosswalk()
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _published(request: PublishedRequest) -> PublishedResult:
+    return render_published(
+        request, _figures(), gdf_units=resources.get_units(request.level, "2018")
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _trend(series: str, lang: Lang) -> TrendsResult:
+    return render_trends(series, _figures(), _crosswalk(), lang=lang)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _change(request: ChangeRequest) -> ChangeResult:
+    return render_change(
+        request, _figures(), _crosswalk(), gdf_units=resources.get_units(request.level, "2018")
+    )
+
+
+@st.cache_data(show_spinner=False)
+def _headlines(lang: Lang) -> pd.DataFrame:
+    return list_headlines(_figures(), _crosswalk(), lang=lang)
