@@ -6,7 +6,8 @@ Run by hand for as long as you like::
 
 (``tests/fuzz/test_fuzz.py`` runs it for a bounded number of inputs in CI.) Any exception
 other than `SurveyValidationError`, and any report whose rows do not add up, is a crash.
-The first byte of each input picks the file name the reader is told, the rest is the file.
+The first byte of each input picks the file name and the language the reader is told, the
+rest is the file. Messages longer than 2,000 characters are crashes too.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ with atheris.instrument_imports(include=["geobaro"]):
 from geobaro.data.boundaries import load_communes
 
 _NAMES = (None, "survey.csv", "survey.xlsx", "survey.txt", "survey.tsv")
+_LANGS = ("en", "fr", "nl", "de")
+_MAX_MESSAGE = 2000
 _COMMUNES = load_communes()
 
 
@@ -30,15 +33,23 @@ def test_one_input(data: bytes) -> None:
     if not data:
         return
     name = _NAMES[data[0] % len(_NAMES)]
+    lang = _LANGS[(data[0] // len(_NAMES)) % len(_LANGS)]
     try:
-        result = load_survey(data[1:], filename=name, gdf_communes=_COMMUNES, time_limit=10)
-    except SurveyValidationError:
+        result = load_survey(
+            data[1:], filename=name, gdf_communes=_COMMUNES, time_limit=10, lang=lang
+        )
+    except SurveyValidationError as exc:
+        if len(str(exc)) > _MAX_MESSAGE:
+            raise AssertionError(f"message of {len(str(exc))} characters") from exc
         return
     report = result.report
     if report.rows_used + report.rows_rejected != report.rows_in:
         raise AssertionError(f"rows lost: {report.summary()}")
-    if report.rows_used != len(result.data) or not result.data["nis_code"].is_unique:
+    keys = [c for c in ("nis_code", "wave") if c in result.data.columns]
+    if report.rows_used != len(result.data) or result.data.duplicated(keys).any():
         raise AssertionError(f"data and report disagree: {report.summary()}")
+    if any(len(w) > _MAX_MESSAGE for w in report.warnings):
+        raise AssertionError("a warning is longer than the bound")
 
 
 def main() -> None:

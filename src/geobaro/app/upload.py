@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +13,8 @@ import pandas as pd
 import streamlit as st
 
 from geobaro.errors import GeobaroError
+from geobaro.survey.messages import MAX_MESSAGE, plain, say, shorten
+from geobaro.vocabulary import Lang
 
 __all__ = [
     "UPLOAD_KEY",
@@ -57,11 +61,16 @@ class Upload:
         return self.indicators is not None
 
 
-def process_upload(data: bytes, name: str, *, gdf_communes: pd.DataFrame) -> Upload:
+def process_upload(
+    data: bytes, name: str, *, gdf_communes: pd.DataFrame, lang: Lang = "en"
+) -> Upload:
     """Validate an uploaded survey file and compute its indicators.
 
-    Never raises for bad input: a file that cannot be used gives an `Upload` with ``error``
-    set; a file with bad rows gives data plus every rejected row in its report.
+    Never raises for a file, whatever it holds: a file that cannot be used gives an `Upload`
+    with ``error`` set to one short message in ``lang`` (no traceback; the exception goes
+    to the log); a file with bad rows gives data plus every rejected row in its report. A
+    file that failed is remembered by its digest (with its name and the language), so a
+    rerun, another click or another session does not parse it again.
 
     Parameters
     ----------
@@ -71,24 +80,58 @@ def process_upload(data: bytes, name: str, *, gdf_communes: pd.DataFrame) -> Upl
         File name, used only to guess the format and in messages.
     gdf_communes
         The 2018 commune reference table.
+    lang
+        Language of the messages and of the report.
     """
     from geobaro.indicators import compute_indicators
     from geobaro.survey.read import DEFAULT_MAX_BYTES, load_survey
 
     digest = hashlib.sha256(data).hexdigest()
-    safe_name = str(name)[:200]
+    safe_name = plain(str(name), limit=200)
+    key = (digest, safe_name, lang)
+    remembered = _failed_get(key)
+    if remembered is not None:
+        return Upload(safe_name, digest, None, None, remembered)
     if len(data) > DEFAULT_MAX_BYTES:
-        limit = DEFAULT_MAX_BYTES // (1024 * 1024)
-        return Upload(safe_name, digest, None, None, f"file too large (limit {limit} MB)")
+        limit = f"{DEFAULT_MAX_BYTES // (1024 * 1024)} MB"
+        size = f"{len(data) / (1024 * 1024):.1f} MB"
+        message = say("err.too_large", lang, name=safe_name, size=size, limit=limit)
+        return Upload(safe_name, digest, None, None, message)
     try:
-        result = load_survey(data, filename=safe_name, gdf_communes=gdf_communes)
+        result = load_survey(data, filename=safe_name, gdf_communes=gdf_communes, lang=lang)
         indicators = compute_indicators(result, gdf_communes)
     except GeobaroError as exc:
-        return Upload(safe_name, digest, None, None, str(exc))
-    except (ValueError, KeyError) as exc:
-        log.warning("upload %s could not be used: %r", safe_name, exc)
-        return Upload(safe_name, digest, None, None, str(exc))
-    return Upload(safe_name, digest, result, indicators, None)
+        message = shorten(str(exc), MAX_MESSAGE)
+    except Exception as exc:  # an upload must never take the page down, whatever it raises
+        log.warning("upload %s could not be used", safe_name, exc_info=True)
+        message = say("err.unexpected", lang, name=safe_name, detail=type(exc).__name__)
+        if isinstance(exc, ValueError | KeyError) and len(str(exc)) < 300:
+            message = f"{message} {plain(str(exc), limit=300)}"
+    else:
+        return Upload(safe_name, digest, result, indicators, None)
+    _failed_put(key, message)
+    return Upload(safe_name, digest, None, None, message)
+
+
+#: Failed uploads remembered (digest, name, language -> message), most recent last.
+_FAILED: OrderedDict[tuple[str, str, str], str] = OrderedDict()
+_FAILED_SIZE = 256
+_FAILED_LOCK = threading.Lock()
+
+
+def _failed_get(key: tuple[str, str, str]) -> str | None:
+    with _FAILED_LOCK:
+        message = _FAILED.get(key)
+        if message is not None:
+            _FAILED.move_to_end(key)
+        return message
+
+
+def _failed_put(key: tuple[str, str, str], message: str) -> None:
+    with _FAILED_LOCK:
+        _FAILED[key] = message
+        while len(_FAILED) > _FAILED_SIZE:
+            _FAILED.popitem(last=False)
 
 
 def store_upload(upload: Upload) -> None:
