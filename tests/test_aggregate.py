@@ -316,3 +316,36 @@ def test_bounds_enclose_shares_and_intervals_in_unit_interval(gdf_communes, seed
     assert (shown["share_weighted"] <= shown["ci_high_weighted"] + 1e-12).all()
     assert agg[["share_low_bound", "share_high_bound"]].stack().between(0, 1).all()
     assert (shown["design_effect"] >= 1 - 1e-12).all()
+
+
+def test_choose_estimates_swaps_in_the_weighted_columns(indicators, gdf_communes) -> None:
+    from geobaro.aggregate import choose_estimates
+    from geobaro.stats.weights import weighted_group_means
+
+    agg = aggregate_by(indicators, gdf_communes, level="province", indicator="feels_concerned")
+    before = agg.copy()
+    weighted = choose_estimates(agg, weighted=True)
+    pd.testing.assert_frame_equal(agg, before)
+    for plain in ("share", "ci_low", "ci_high", "mean", "value", "differs_from_belgium"):
+        weighted_column = (
+            plain + "_weighted"
+            if plain != "differs_from_belgium"
+            else ("differs_from_belgium_weighted")
+        )
+        pd.testing.assert_series_equal(weighted[plain], agg[weighted_column], check_names=False)
+    assert set(weighted["estimate"]) == {"weighted"}
+    plain = choose_estimates(agg, weighted=False)
+    pd.testing.assert_series_equal(plain["share"], agg["share"])
+    assert set(plain["estimate"]) == {"unweighted"}
+    valid = (indicators["response_status"] == "answered") & indicators["feels_concerned"].notna()
+    national = weighted_group_means(
+        indicators["feels_concerned"].where(valid),
+        valid,
+        ["BE"] * len(indicators),
+        region=gdf_communes["region"],
+        urban_rural=gdf_communes["urban_rural"],
+    )["mean"].iloc[0]
+    expected = (agg["ci_low_weighted"] > national) | (agg["ci_high_weighted"] < national)
+    assert agg["differs_from_belgium_weighted"].tolist() == (expected & ~agg["too_small"]).tolist()
+    with pytest.raises(ValueError, match="aggregate_by"):
+        choose_estimates(agg.drop(columns="share_weighted"), weighted=True)

@@ -32,6 +32,7 @@ __all__ = [
     "BoundaryVintage",
     "aggregate_by",
     "aggregate_categories",
+    "choose_estimates",
     "wilson_interval",
 ]
 
@@ -78,7 +79,17 @@ AGGREGATE_COLUMNS = (
     "share_low_bound",
     "share_high_bound",
     "differs_from_belgium",
+    "differs_from_belgium_weighted",
 )
+#: What `choose_estimates` may swap: unweighted column -> weighted column.
+_WEIGHTED_OF = {
+    "share": "share_weighted",
+    "ci_low": "ci_low_weighted",
+    "ci_high": "ci_high_weighted",
+    "mean": "mean_weighted",
+    "value": "value_weighted",
+    "differs_from_belgium": "differs_from_belgium_weighted",
+}
 #: Columns of `aggregate_categories`.
 CATEGORY_COLUMNS = (
     "level",
@@ -162,7 +173,9 @@ def aggregate_by(
         did not answer a "no") and ``share_high_bound`` = (successes + n_communes -
         n_valid) / n_communes (every one a "yes"). ``differs_from_belgium``: the interval
         ``ci_low``/``ci_high`` excludes Belgium's share (shares at grouped levels only;
-        False for Belgium itself, communes, scores and hidden groups).
+        False for Belgium itself, communes, scores and hidden groups);
+        ``differs_from_belgium_weighted``: the same with the weighted interval and
+        Belgium's weighted share.
 
         At commune level also ``response_status`` and, for category indicators,
         ``category``.
@@ -236,6 +249,54 @@ def aggregate_by(
     return _finish(out, frame, level=level, vintage=vintage, settings=settings)
 
 
+def choose_estimates(agg: pd.DataFrame, *, weighted: bool) -> pd.DataFrame:
+    """Return `aggregate_by` output showing weighted or unweighted estimates in the usual columns.
+
+    Views and exports read ``share``, ``ci_low``, ``ci_high``, ``mean`` and ``value``; with
+    ``weighted=True`` those columns hold the non-response weighted estimates
+    (``share_weighted`` ...), so a view needs no other change to offer the choice. The
+    column ``estimate`` says which (``weighted`` or ``unweighted``), for legends and files
+    (labels: ``stats.estimate.<estimate>`` in the catalogue), and ``differs_from_belgium``
+    the mark of groups whose chosen interval excludes Belgium's chosen share (legend label:
+    ``stats.differs.legend``).
+
+    Parameters
+    ----------
+    agg
+        Output of `aggregate_by` (not modified).
+    weighted
+        Show the weighted estimates.
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy with the same columns plus ``estimate``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> agg = pd.DataFrame({"share": [0.5], "ci_low": [0.4], "ci_high": [0.6], "mean": [0.5],
+    ...                     "value": [0.5], "share_weighted": [0.55], "ci_low_weighted": [0.44],
+    ...                     "ci_high_weighted": [0.66], "mean_weighted": [0.55],
+    ...                     "value_weighted": [0.55], "differs_from_belgium": [False],
+    ...                     "differs_from_belgium_weighted": [True]})
+    >>> out = choose_estimates(agg, weighted=True)
+    >>> out[["share", "ci_low", "value", "estimate"]].to_dict("records")
+    [{'share': 0.55, 'ci_low': 0.44, 'value': 0.55, 'estimate': 'weighted'}]
+    >>> bool(out["differs_from_belgium"].iloc[0])
+    True
+    """
+    missing = [c for pair in _WEIGHTED_OF.items() for c in pair if c not in agg.columns]
+    if missing:
+        raise ValueError(f"agg lacks {missing}; pass the output of aggregate_by()")
+    out = agg.copy()
+    if weighted:
+        for plain, weighted_column in _WEIGHTED_OF.items():
+            out[plain] = agg[weighted_column]
+    out["estimate"] = "weighted" if weighted else "unweighted"
+    return out
+
+
 def _add_weighted(
     out: pd.DataFrame,
     frame: pd.DataFrame,
@@ -250,23 +311,11 @@ def _add_weighted(
     n_valid = out["n_valid"].to_numpy()
     population = out["n_communes"].to_numpy()
     share = kind == "share"
-    if kind == "category":
-        weighted = pd.DataFrame(np.nan, index=out.index, columns=["mean", "stderr"])
-        weighted["design_effect"] = np.nan
-    elif level == "commune":
-        weighted = pd.DataFrame(
-            {"mean": out["mean"], "stderr": 0.0, "design_effect": 1.0}, index=out.index
-        )
-        weighted.loc[out["mean"].isna(), "design_effect"] = np.nan
-    else:
-        weighted = weighted_group_means(
-            answers.to_numpy(dtype=float),
-            answers.notna().to_numpy(),
-            frame["group"].to_numpy(),
-            region=_cell_column(gdf_communes, "region"),
-            urban_rural=_cell_column(gdf_communes, "urban_rural"),
-            min_cell=MIN_CELL,
-        ).reindex(out.index)
+    cells = {
+        "region": _cell_column(gdf_communes, "region"),
+        "urban_rural": _cell_column(gdf_communes, "urban_rural"),
+    }
+    weighted = _weighted_estimates(out, frame, answers, cells, kind=kind, level=level)
     mean = np.where(hidden, np.nan, weighted["mean"].to_numpy(dtype=float))
     deff = np.where(hidden, np.nan, weighted["design_effect"].to_numpy(dtype=float))
     if share and level == "commune":
@@ -288,14 +337,54 @@ def _add_weighted(
         out["share_high_bound"] = (successes + population - n_valid) / population
     else:
         out["share_low_bound"] = out["share_high_bound"] = np.nan
-    differs = np.zeros(len(out), dtype=bool)
-    if share and level not in ("belgium", "commune"):
-        valid = answers.notna().to_numpy()
-        national = answers.to_numpy(dtype=float)[valid].mean() if valid.any() else np.nan
-        ci_low, ci_high = out["ci_low"].to_numpy(dtype=float), out["ci_high"].to_numpy(dtype=float)
-        with np.errstate(invalid="ignore"):
-            differs = (ci_low > national) | (ci_high < national)
-    out["differs_from_belgium"] = differs & ~hidden
+    compared = share and level not in ("belgium", "commune")
+    valid = answers.notna().to_numpy()
+    national = answers.to_numpy(dtype=float)[valid].mean() if compared and valid.any() else np.nan
+    national_weighted = np.nan
+    if compared and valid.any():
+        national_weighted = weighted_group_means(
+            answers.to_numpy(dtype=float), valid, np.full(len(answers), "BE"), **cells
+        )["mean"].iloc[0]
+    plain = (out["ci_low"].to_numpy(dtype=float), out["ci_high"].to_numpy(dtype=float))
+    out["differs_from_belgium"] = _excludes(*plain, national) & ~hidden
+    out["differs_from_belgium_weighted"] = _excludes(low, high, national_weighted) & ~hidden
+
+
+def _weighted_estimates(
+    out: pd.DataFrame,
+    frame: pd.DataFrame,
+    answers: pd.Series,
+    cells: dict[str, NDArray[np.str_]],
+    *,
+    kind: str,
+    level: str,
+) -> pd.DataFrame:
+    """Post-stratified ``mean``, ``stderr`` and ``design_effect`` of every group."""
+    if kind == "category":
+        return pd.DataFrame(np.nan, index=out.index, columns=["mean", "stderr", "design_effect"])
+    if level == "commune":  # each commune's own answer: nothing to weight
+        weighted = pd.DataFrame(
+            {"mean": out["mean"], "stderr": 0.0, "design_effect": 1.0}, index=out.index
+        )
+        weighted.loc[out["mean"].isna(), "design_effect"] = np.nan
+        return weighted
+    return weighted_group_means(
+        answers.to_numpy(dtype=float),
+        answers.notna().to_numpy(),
+        frame["group"].to_numpy(),
+        min_cell=MIN_CELL,
+        **cells,
+    ).reindex(out.index)
+
+
+def _excludes(
+    low: NDArray[np.float64], high: NDArray[np.float64], point: float
+) -> NDArray[np.bool_]:
+    """Return True where the interval [low, high] lies wholly above or below ``point``."""
+    if not np.isfinite(point):
+        return np.zeros(len(low), dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return np.asarray((low > point) | (high < point), dtype=bool)
 
 
 def _cell_column(gdf: pd.DataFrame, name: str) -> NDArray[np.str_]:
