@@ -54,7 +54,10 @@ def build_topology(gdf_units: gpd.GeoDataFrame) -> dict[str, Any]:
         if cached is not None:
             _TOPO_CACHE.move_to_end(key)
             return _copy_topology(cached)
-    topo = _compute_topology(geoms)
+    from geobaro.data.topologies import prebuilt_topology
+
+    # built at prepare time and shipped with the boundaries; found only for this exact geometry
+    topo = prebuilt_topology(geoms) or _compute_topology(geoms)
     with _TOPO_LOCK:
         _TOPO_CACHE[key] = topo
         while len(_TOPO_CACHE) > _TOPO_CACHE_SIZE:
