@@ -76,12 +76,13 @@ def main(argv: list[str] | None = None) -> int:
                 timing = _cold_start(browser, folder, cache, art)
                 results[name].append(timing)
                 log.info(
-                    "%s %d: healthy %.2f s, map iframe %.2f s, 589 paths %.2f s",
+                    "%s %d: healthy %.2f s, map iframe %.2f s, 589 paths %.2f s, CPU %.2f s",
                     name,
                     attempt + 1,
                     timing["healthy_s"],
                     timing["iframe_s"],
                     timing["drawn_s"],
+                    timing["server_cpu_s"],
                 )
     report = {
         "before_rev": before_rev,
@@ -107,11 +108,24 @@ def _cold_start(browser: Any, folder: Path, cache: Path, art: Path) -> dict[str,
             iframe = time.perf_counter() - app.started_at
             wait_for_paths(page, at_least=589, timeout=120)
             drawn = time.perf_counter() - app.started_at
+            cpu = _cpu_seconds(app.process.pid)
         finally:
             page.close()
     finally:
         app.stop()
-    return {"healthy_s": healthy, "iframe_s": iframe, "drawn_s": drawn}
+    return {"healthy_s": healthy, "iframe_s": iframe, "drawn_s": drawn, "server_cpu_s": cpu}
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) the server and its children have used so far."""
+    import psutil
+
+    proc = psutil.Process(pid)
+    total = 0.0
+    for p in [proc, *proc.children(recursive=True)]:
+        times = p.cpu_times()
+        total += times.user + times.system
+    return total
 
 
 def _start(folder: Path, cache: Path, art: Path) -> RunningApp:
@@ -224,6 +238,8 @@ def _table(report: dict[str, Any]) -> str:
         f"{med('after', 'healthy_s'):.2f} s |",
         f"| map iframe attached (median) | {med('before', 'iframe_s'):.2f} s | "
         f"{med('after', 'iframe_s'):.2f} s |",
+        f"| server CPU time until drawn (median; user + system) | "
+        f"{med('before', 'server_cpu_s'):.2f} s | {med('after', 'server_cpu_s'):.2f} s |",
         f"| target <= {TARGET_S} s | | {'met' if after <= TARGET_S else 'not met'} |",
     ]
     loads = report["load_average_1min"]
