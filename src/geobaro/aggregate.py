@@ -343,7 +343,11 @@ def _add_weighted(
     national_weighted = np.nan
     if compared and valid.any():
         national_weighted = weighted_group_means(
-            answers.to_numpy(dtype=float), valid, np.full(len(answers), "BE"), **cells
+            answers.to_numpy(dtype=float),
+            valid,
+            np.full(len(answers), "BE"),
+            region=cells["region"],
+            urban_rural=cells["urban_rural"],
         )["mean"].iloc[0]
     plain = (out["ci_low"].to_numpy(dtype=float), out["ci_high"].to_numpy(dtype=float))
     out["differs_from_belgium"] = _excludes(*plain, national) & ~hidden
@@ -372,8 +376,9 @@ def _weighted_estimates(
         answers.to_numpy(dtype=float),
         answers.notna().to_numpy(),
         frame["group"].to_numpy(),
+        region=cells["region"],
+        urban_rural=cells["urban_rural"],
         min_cell=MIN_CELL,
-        **cells,
     ).reindex(out.index)
 
 
