@@ -20,6 +20,7 @@ __all__ = [
     "default_indicator",
     "explore_result",
     "indicator_controls",
+    "region_of",
     "request_fields",
     "upload_digest",
 ]

@@ -17,34 +17,43 @@ from geobaro.app.controls import (
     region_of,
     upload_digest,
 )
-from geobaro.app.draw import clicked_code, draw_map
+from geobaro.app.draw import CLICK_EVENTS, draw_map, escape_markdown, new_click
 from geobaro.app.url import PERSIST, current_state
 from geobaro.i18n import Lang, t
+from geobaro.survey.match import rank_communes
 
-__all__ = ["show"]
+__all__ = ["SEARCH_KEY", "show"]
+
+#: Widget key of the search box.
+SEARCH_KEY = "commune_search"
+_NOTE_KEY = "_search_note"
+# exact, prefix and substring matches open; lower scores are only close spellings
+_GOOD_MATCH = 0.7
 
 
 def show(lang: Lang) -> None:
     """Show a commune found by any name: its answers next to province, region, Belgium.
 
-    Clicking a commune on the map beside the profile opens that commune.
+    Typing a name and Enter opens the best match; a click on the map opens that commune.
+    With no commune chosen yet (and none viewed before), the view asks for one.
     """
     ss = st.session_state
     state = current_state("commune")
     st.title(t("app.view.commune", lang))
     indicators, source = active_indicators(state, lang)
     communes = resources.get_communes()
-    query = st.text_input(
+    st.text_input(
         t("app.commune.search", lang),
-        key="commune_search",
+        key=SEARCH_KEY,
         placeholder=t("app.commune.search_hint", lang),
+        on_change=_search,
+        args=(lang,),
     )
-    known = set(communes["nis_code"])
-    current = str(ss.get("commune") or "")
-    region = region_of(current) if current in known else None
     head, side = st.columns([1, 1], gap="medium")
     with side:
         # drawn first so that a click can select the commune before the selectbox exists
+        current = str(ss.get("commune") or "")
+        region = region_of(current)
         request_map = views.ExploreRequest(
             indicator=state.indicator or default_indicator(),
             level="commune",
@@ -56,39 +65,72 @@ def show(lang: Lang) -> None:
         result = explore_result(request_map, indicators)
         st.markdown(f"**{html.escape(result.title)}**")
         st.caption(t("app.commune.click_hint", lang))
-        returned = draw_map(
-            result.map, key="commune_map", height=520, returned=["last_active_drawing"]
-        )
-    clicked = clicked_code(returned)
-    if clicked in known and clicked != ss.get("_last_click"):
-        ss["_last_click"] = clicked
+        returned = draw_map(result.map, key="commune_map", height=520, returned=CLICK_EVENTS)
+    clicked = new_click(returned, key="commune_map")
+    if clicked is not None and clicked in set(communes["nis_code"]):
         ss["commune"] = clicked
+        ss.pop(SEARCH_KEY, None)
         if region_of(clicked) != region:
             st.rerun()  # redraw the map zoomed to the clicked commune's region
-    wanted = str(ss.get("commune") or "")
-    found = views.search_communes(query, communes, lang=lang)
-    options = found["nis_code"].tolist()
-    labels = dict(zip(found["nis_code"], found["label"], strict=True))
-    if wanted in known and wanted not in labels:
-        every = views.search_communes(wanted, communes, lang=lang)
-        match = every.loc[every["nis_code"] == wanted]
-        options = [wanted, *options]
-        labels[wanted] = str(match["label"].iloc[0]) if not match.empty else wanted
-    if not options:
-        with head:
-            st.info(t("app.commune.none_found", lang))
-        return
-    if ss.get("commune") not in options:
-        ss["commune"] = wanted if wanted in options else options[0]
     with head:
-        nis_code = st.selectbox(
-            t("app.commune.pick", lang),
-            options,
-            key="commune",
-            format_func=lambda c: labels.get(c, c),
-            persist_state=PERSIST,
-        )
-        _profile(str(nis_code), indicators, source, lang)
+        nis_code = _pick(lang)
+        if nis_code:
+            _profile(nis_code, indicators, source, lang)
+
+
+def _search(lang: Lang) -> None:
+    """Open the best match of what was typed (on Enter), or say there is none."""
+    ss = st.session_state
+    query = str(ss.get(SEARCH_KEY) or "").strip()
+    ss.pop(_NOTE_KEY, None)
+    if not query:
+        return
+    ranked = rank_communes(query, resources.get_communes(), lang=lang)
+    close = ranked.loc[ranked["score"] >= _GOOD_MATCH]
+    if close.empty:
+        ss[_NOTE_KEY] = (query, ranked["label"].head(5).tolist())
+        return
+    ss["commune"] = str(close["nis_code"].iloc[0])
+
+
+def _pick(lang: Lang) -> str:
+    """Draw the chooser among the matches of the search; return the chosen code ("" if none)."""
+    ss = st.session_state
+    query = str(ss.get(SEARCH_KEY) or "").strip()
+    note = ss.get(_NOTE_KEY)
+    if note is not None and note[0] == query:
+        suggestions = ", ".join(escape_markdown(s) for s in note[1])
+        key = "app.commune.none_found_suggest" if suggestions else "app.commune.none_found"
+        with st.container(key="search_note"):
+            st.info(t(key, lang, query=escape_markdown(query[:60]), names=suggestions))
+    communes = resources.get_communes()
+    ranked = rank_communes(query, communes, lang=lang) if query else None
+    options: list[str] = []
+    labels: dict[str, str] = {}
+    if ranked is not None:
+        good = ranked.loc[ranked["score"] >= _GOOD_MATCH]
+        options = good["nis_code"].tolist()
+        labels = dict(zip(good["nis_code"], good["label"], strict=True))
+    current = str(ss.get("commune") or "")
+    if current and current not in labels:
+        own = rank_communes(current, communes, lang=lang)
+        labels[current] = str(own["label"].iloc[0]) if not own.empty else current
+        options = [current, *options]
+    if not options:
+        st.info(t("app.commune.choose", lang))
+        return ""
+    if ss.get("commune") not in options:
+        ss["commune"] = None  # none chosen: the chooser shows its placeholder
+    chosen = st.selectbox(
+        t("app.commune.pick", lang),
+        options,
+        index=None,
+        key="commune",
+        format_func=lambda c: labels.get(c, c),
+        placeholder=t("app.commune.pick_hint", lang),
+        persist_state=PERSIST,
+    )
+    return str(chosen or "")
 
 
 def _profile(nis_code: str, indicators: pd.DataFrame, source: str, lang: Lang) -> None:

@@ -16,12 +16,14 @@ from geobaro.app.controls import (
     indicator_controls,
     request_fields,
 )
-from geobaro.app.draw import clicked_code, draw_legend, draw_map
+from geobaro.app.draw import CLICK_EVENTS, clicked_code, draw_legend, draw_map
+from geobaro.app.pages.commune import SEARCH_KEY
 from geobaro.app.router import go_to
 from geobaro.app.url import current_state, set_state
 from geobaro.i18n import Lang, t
+from geobaro.survey.match import rank_communes
 
-__all__ = ["show"]
+__all__ = ["offer_profile", "show"]
 
 _MAP_HEIGHT = 560
 
@@ -43,10 +45,13 @@ def show(lang: Lang) -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.markdown(f"**{html.escape(result.title)}**")
+        # above the map and always one button high: a click never moves the page
+        slot = st.container(key="profile_slot")
         returned = draw_map(
-            result.map, key="explore_map", height=_MAP_HEIGHT, returned=["last_active_drawing"]
+            result.map, key="explore_map", height=_MAP_HEIGHT, returned=CLICK_EVENTS
         )
-        _offer_profile(returned, lang)
+        with slot:
+            offer_profile(returned, lang)
     with right:
         draw_legend(result.classification, lang, key="explore_legend", level=request.level)
         with st.container(key="explore_table_box"):
@@ -61,15 +66,24 @@ def show(lang: Lang) -> None:
     _exports(result, indicators, lang)
 
 
-def _offer_profile(returned: dict[str, Any], lang: Lang) -> None:
+def offer_profile(returned: dict[str, Any], lang: Lang) -> None:
+    """Offer the profile of the commune clicked last (a hint until a commune is clicked)."""
     code = clicked_code(returned)
     communes = resources.get_communes()
     if code is None or code not in set(communes["nis_code"]):
+        st.button(
+            t("app.explore.click_hint", lang), key="open_profile_hint", disabled=True, icon="👆"
+        )
         return
-    name = views.search_communes(code, communes, lang=lang)
+    name = rank_communes(code, communes, lang=lang)
     label = str(name["label"].iloc[0]) if not name.empty else code
-    if st.button(t("app.explore.open_profile", lang, name=label), key="open_profile"):
-        st.session_state.pop("commune_search", None)
+    if st.button(
+        t("app.explore.open_profile", lang, name=label),
+        key="open_profile",
+        type="primary",
+        icon="➡️",
+    ):
+        st.session_state.pop(SEARCH_KEY, None)
         set_state(commune=code)
         go_to("commune")
 
