@@ -76,11 +76,11 @@ def test_the_last_viewed_commune_is_kept_across_views():
 
 
 def clicks(*codes: str):
-    """A stand-in for st_folium reporting clicks on ``codes`` in turn, at different points."""
+    """A stand-in for the map component: clicks on ``codes`` in turn, at different points."""
     seen = iter(codes)
     state = {"code": codes[0], "n": 0}
 
-    def st_folium(fmap, *, key, **kwargs):
+    def map_frame(html, *, key, **kwargs):
         if key == "commune_map":
             state["code"] = next(seen, state["code"])
             state["n"] += 1
@@ -89,13 +89,13 @@ def clicks(*codes: str):
             "last_object_clicked": {"lat": 50.0 + state["n"] / 100, "lng": 5.0},
         }
 
-    return st_folium
+    return map_frame
 
 
 def test_a_new_click_on_the_same_commune_opens_it_again_after_a_search(monkeypatch):
     from geobaro.app import draw
 
-    monkeypatch.setattr(draw, "st_folium", clicks("62063", "62063", "62063", "62063"))
+    monkeypatch.setattr(draw, "map_frame", clicks("62063", "62063", "62063", "62063"))
     at = open_app(view="commune", commune="62063")
     no_exception(at)
     search(at, "Gent")

@@ -163,18 +163,18 @@ def test_commune_view_opens_the_commune_of_the_link_in_the_chosen_language():
 
 
 def fake_click(code: str):
-    """A stand-in for st_folium whose maps report a click on commune ``code``."""
+    """A stand-in for the map component whose maps report a click on commune ``code``."""
 
-    def st_folium(fmap, *, key, **kwargs):
+    def map_frame(html, *, key, **kwargs):
         return {"last_active_drawing": {"type": "Feature", "properties": {"nis_code": code}}}
 
-    return st_folium
+    return map_frame
 
 
 def test_clicking_a_commune_on_the_map_opens_its_profile(monkeypatch):
     from geobaro.app import draw
 
-    monkeypatch.setattr(draw, "st_folium", fake_click("62063"))
+    monkeypatch.setattr(draw, "map_frame", fake_click("62063"))
     at = open_app(view="commune", commune="21004")
     no_exception(at)
     assert at.selectbox(key="commune").value == "62063"
@@ -184,7 +184,7 @@ def test_clicking_a_commune_on_the_map_opens_its_profile(monkeypatch):
 def test_clicking_on_the_explore_map_offers_the_profile(monkeypatch):
     from geobaro.app import draw
 
-    monkeypatch.setattr(draw, "st_folium", fake_click("21004"))
+    monkeypatch.setattr(draw, "map_frame", fake_click("21004"))
     at = open_app(view="explore")
     no_exception(at)
     at.button(key="open_profile").click().run()

@@ -58,8 +58,8 @@ CHROMIUM_ARGS = [
     "--disable-quic",
     "--no-first-run",
 ]
-#: The iframe streamlit-folium draws its map in.
-MAP_IFRAME = 'iframe[title="streamlit_folium.st_folium"]'
+#: The iframe the app draws a map page in (its component, `geobaro.app.draw`).
+MAP_IFRAME = 'iframe[title="geobaro.app.draw.geobaro_map"]'
 #: The SVG paths Leaflet draws for interactive polygons.
 PATHS = "path.leaflet-interactive"
 
@@ -193,7 +193,7 @@ def launch_chromium() -> Iterator[Any]:
 
 
 def map_frames(page: Any) -> list[Any]:
-    """Return the frames of every st_folium map on the page, in document order."""
+    """Return the frames of every map on the page, in document order."""
     frames = []
     for handle in page.query_selector_all(MAP_IFRAME):
         frame = handle.content_frame()
@@ -203,7 +203,7 @@ def map_frames(page: Any) -> list[Any]:
 
 
 def count_map_paths(page: Any) -> list[int]:
-    """Number of Leaflet polygon paths drawn in each st_folium map of the page."""
+    """Number of Leaflet polygon paths drawn in each map of the page."""
     counts = []
     for frame in map_frames(page):
         try:

@@ -243,3 +243,47 @@ def test_no_frame_loads_anything_from_outside(app: RunningApp, watched: Watched)
     assert outside == []
     assert len(map_frames(page)) == 1
     snap(page, "explore-region-offline")
+
+
+def _click_unit(page: Any, box: str, index: int) -> None:
+    """Click the ``index``-th unit drawn on the map in ``box`` (in the map's own frame)."""
+    frame = page.query_selector(f"{box} {MAP_IFRAME}").content_frame()
+    frame.locator(PATHS).nth(index).dispatch_event("click")
+
+
+def test_a_click_on_the_map_opens_the_profile_without_moving_the_page(
+    app: RunningApp, watched: Watched
+) -> None:
+    page = _open(watched, app, view="explore", level="commune", indicator="feels_concerned")
+    wait_for_paths(page, at_least=589, timeout=60, stable=0.5)
+    hint = page.locator(".st-key-open_profile_hint button")
+    assert hint.is_visible()
+    top = hint.bounding_box()["y"]
+    scrolled = page.evaluate("window.scrollY")
+    _click_unit(page, ".st-key-explore_map_box", 100)
+    button = page.locator(".st-key-open_profile button")
+    button.wait_for(state="visible", timeout=30_000)
+    wait_idle(page)
+    assert page.evaluate("window.scrollY") == scrolled
+    assert abs(button.bounding_box()["y"] - top) < 2  # where the hint was: nothing moved
+    assert button.bounding_box()["y"] < 900  # within the first screen
+    snap(page, "explore-clicked")
+    button.click()
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('view') === 'commune'", timeout=30_000
+    )
+    wait_idle(page)
+    first = dict(page.evaluate("Object.fromEntries(new URLSearchParams(location.search))"))[
+        "commune"
+    ]
+    assert len(first) == 5
+    assert page.locator("h3").first.is_visible()  # the profile's name
+    wait_for_paths(page, at_least=19, timeout=60, stable=0.5)
+    _click_unit(page, ".st-key-commune_map_box", 3)
+    page.wait_for_function(
+        f"() => new URLSearchParams(location.search).get('commune') !== '{first}'",
+        timeout=30_000,
+    )
+    wait_idle(page)
+    snap(page, "commune-clicked")
+    assert watched.page_errors == []

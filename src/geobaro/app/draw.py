@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
-import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
-from streamlit_folium import st_folium
+import streamlit.components.v1 as components
 
 from geobaro.i18n import Lang, t
 
@@ -31,8 +32,10 @@ ILLUSTRATIVE_KEY = "illustrative_notice"
 #: Session flag: the notice was shown in this run.
 NOTICE_FLAG = "_notice_shown"
 _MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:]")
-# st_folium renders a map to HTML; shared cached maps are rendered one session at a time
-_RENDER_LOCK = threading.Lock()
+# shows a map page (a cached string) in an iframe and reports clicks on units; no build step
+_MAP_FRAME = components.declare_component(
+    "geobaro_map", path=str(Path(__file__).resolve().parent / "mapframe")
+)
 
 
 def escape_markdown(text: str) -> str:
@@ -56,22 +59,29 @@ def illustrative_notice(lang: Lang) -> None:
 
 
 def draw_map(
-    fmap: Any,
+    html: str,
     *,
     key: str,
     height: int,
     returned: list[str] | None = None,
 ) -> dict[str, Any]:
-    """Draw a folium map; only the listed interactions (none by default) rerun the app."""
-    with _RENDER_LOCK, st.container(key=f"{key}_box"):
-        out = st_folium(
-            fmap,
-            key=key,
-            height=height,
-            use_container_width=True,
-            returned_objects=returned or [],
-        )
-    return out or {}
+    """Draw a rendered map page (a string, shared by every session) in a frame of ``height``.
+
+    A click on a commune reruns the app with ``last_active_drawing`` (the feature's
+    ``nis_code``) and ``last_object_clicked`` (the point) when ``returned`` asks for them;
+    maps without ``returned`` report nothing.
+    """
+    with st.container(key=f"{key}_box"):
+        out = map_frame(html, key=key, height=height, clickable=bool(returned))
+    return out if returned and isinstance(out, dict) else {}
+
+
+def map_frame(html: str, *, key: str, height: int, clickable: bool = False) -> Any:
+    """Return the component's value: the last click on the map, or ``None``."""
+    digest = hashlib.sha1(html.encode("utf-8"), usedforsecurity=False).hexdigest()
+    return _MAP_FRAME(
+        html=html, digest=digest, height=height, clickable=clickable, key=key, default=None
+    )
 
 
 #: What a clickable map reports: the feature clicked and where (a new click has a new point).

@@ -127,8 +127,8 @@ def get_sample_indicators() -> pd.DataFrame:
 def sample_explore(request: views.ExploreRequest) -> views.ExploreResult:
     """Return the explore view of the sample (map, legend, table), shared by every session.
 
-    The folium map inside is rendered by ``st_folium`` in each session; rendering reads the
-    map and only adds its own id-keyed entries, so concurrent sessions get the same HTML.
+    The app shows the result's ``html`` (a string rendered once); the folium map inside is
+    never rendered again (exports build their own), so sessions share nothing mutable.
     """
     return views.render_explore(
         request,

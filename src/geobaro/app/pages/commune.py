@@ -65,7 +65,7 @@ def show(lang: Lang) -> None:
         result = explore_result(request_map, indicators)
         st.markdown(f"**{html.escape(result.title)}**")
         st.caption(t("app.commune.click_hint", lang))
-        returned = draw_map(result.map, key="commune_map", height=520, returned=CLICK_EVENTS)
+        returned = draw_map(result.html, key="commune_map", height=520, returned=CLICK_EVENTS)
     clicked = new_click(returned, key="commune_map")
     if clicked is not None and clicked in set(communes["nis_code"]):
         ss["commune"] = clicked

@@ -52,7 +52,7 @@ def show(lang: Lang) -> None:
     for column, panel in zip(columns, result.panels, strict=True):
         with column, st.container(key=f"panel_{panel.region.lower()}"):
             st.markdown(f"**{html.escape(panel.summary.label)}**")
-            draw_map(panel.map, key=f"compare_map_{panel.region.lower()}", height=380)
+            draw_map(panel.html, key=f"compare_map_{panel.region.lower()}", height=380)
             st.caption(panel.summary.describe(lang))
             draw_legend(
                 panel.classification,

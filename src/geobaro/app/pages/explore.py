@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 from typing import Any, cast
 
@@ -48,7 +49,7 @@ def show(lang: Lang) -> None:
         # above the map and always one button high: a click never moves the page
         slot = st.container(key="profile_slot")
         returned = draw_map(
-            result.map, key="explore_map", height=_MAP_HEIGHT, returned=CLICK_EVENTS
+            result.html, key="explore_map", height=_MAP_HEIGHT, returned=CLICK_EVENTS
         )
         with slot:
             offer_profile(returned, lang)
@@ -116,30 +117,51 @@ def _table_config(request: views.ExploreRequest, lang: Lang) -> dict[str, Any]:
 def _exports(result: views.ExploreResult, indicators: pd.DataFrame, lang: Lang) -> None:
     """Download buttons: map as HTML and PNG, table as CSV, joined data as GeoJSON.
 
-    Each file is built only when its button is clicked.
+    Each file is built only when its button is clicked, from a map built for that file: the
+    cached result (shared by sessions) is never rendered again.
     """
-    from geobaro.export import files as export_files
-
-    request = result.request
-    files = views.list_exports(
-        result,
-        views.ViewData(
-            indicators,
-            resources.get_communes(),
-            gdf_units=resources.get_units(request.level, request.vintage),
-        ),
-        exporters=export_files,
-        attribution=resources.get_attribution(),
-    )
+    files = _list_exports(result, indicators)
     with st.container(key="exports"):
         st.markdown(f"**{t('app.export.title', lang)}**")
         cols = st.columns(len(files))
         for col, file in zip(cols, files, strict=True):
             col.download_button(
                 t(f"app.export.{file.kind}", lang),
-                data=file.build,
+                data=functools.partial(_build_export, result.request, indicators, file.kind),
                 file_name=file.file_name,
                 mime=file.mime,
                 key=f"download_{file.kind}",
                 on_click="ignore",
             )
+
+
+def _list_exports(result: views.ExploreResult, indicators: pd.DataFrame) -> list[Any]:
+    from geobaro.export import files as export_files
+
+    request = result.request
+    return list(
+        views.list_exports(
+            result,
+            views.ViewData(
+                indicators,
+                resources.get_communes(),
+                gdf_units=resources.get_units(request.level, request.vintage),
+            ),
+            exporters=export_files,
+            attribution=resources.get_attribution(),
+        )
+    )
+
+
+def _build_export(request: views.ExploreRequest, indicators: pd.DataFrame, kind: str) -> Any:
+    """Build one export from a fresh result (its own map object, rendered for this file)."""
+    fresh = views.render_explore(
+        request,
+        views.ViewData(
+            indicators,
+            resources.get_communes(),
+            gdf_units=resources.get_units(request.level, request.vintage),
+        ),
+    )
+    file = next(f for f in _list_exports(fresh, indicators) if f.kind == kind)
+    return file.build()

@@ -26,7 +26,7 @@ def show(lang: Lang) -> None:
     landing = _landing(lang)
     left, right = st.columns([3, 2])
     with left:
-        draw_map(landing.map, key="home_map", height=460)
+        draw_map(landing.html, key="home_map", height=460)
     with right:
         draw_legend(landing.classification, lang, key="home_legend", level="region")
         st.caption(t("app.home.map_note", lang))
