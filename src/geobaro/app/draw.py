@@ -59,7 +59,7 @@ def illustrative_notice(lang: Lang) -> None:
 
 
 def draw_map(
-    html: str,
+    html: str | Any,
     *,
     key: str,
     height: int,
@@ -69,8 +69,13 @@ def draw_map(
 
     A click on a commune reruns the app with ``last_active_drawing`` (the feature's
     ``nis_code``) and ``last_object_clicked`` (the point) when ``returned`` asks for them;
-    maps without ``returned`` report nothing.
+    maps without ``returned`` report nothing. Pass the view's ``html``; a folium map is
+    rendered here to its page first (`geobaro.maps.render_html`).
     """
+    if not isinstance(html, str):
+        from geobaro.maps.choropleth import render_html
+
+        html = render_html(html)
     with st.container(key=f"{key}_box"):
         out = map_frame(html, key=key, height=height, clickable=bool(returned))
     return out if returned and isinstance(out, dict) else {}
