@@ -661,18 +661,20 @@ def _commune_names(
             mergers["effective_date"].str[:4].le(vintage) & mergers["change"].eq("merger")
         ].sort_values("effective_date")
         merged = dict(zip(mergers["new_nis"], mergers["new_name"], strict=False))
+    # the first member's names, or the merged unit's name (one pass, no loop over groups)
+    first = frame.drop_duplicates("group")
+    sizes = frame["group"].value_counts()
+    named: dict[str, tuple[str, ...]] = {}
+    if has_names:
+        values = first[list(_NAME_COLUMNS)].astype(str).itertuples(index=False, name=None)
+        named = dict(zip(first["group"].astype(str), values, strict=True))
     rows: dict[str, tuple[str, ...]] = {}
-    members = frame.groupby("group", sort=True)
-    for g, part in members:
-        key = str(g)
-        if len(part) > 1 and key in merged:
+    for key in groups:
+        if sizes.get(key, 0) > 1 and key in merged:
             rows[key] = (merged[key],) * 4
-        elif has_names:
-            first = part.iloc[0]
-            rows[key] = tuple(str(first[c]) for c in _NAME_COLUMNS)
         else:
-            rows[key] = (key,) * 4
-    return {g: rows[g] for g in groups}
+            rows[key] = named.get(key, (key,) * 4)
+    return rows
 
 
 def _finish(

@@ -239,7 +239,7 @@ def _clusters(
     table = pd.DataFrame(
         {
             "nis_code": codes,
-            "name": [unit_name(units.loc[c], lang) for c in codes],
+            "name": _names(units, codes, lang),
             "value": y,
             "lag": np.nan,
             "cluster": "ns",
@@ -270,6 +270,12 @@ def _clusters(
         ),
     }
     return table, moran, notes
+
+
+def _names(units: gpd.GeoDataFrame, codes: pd.Index, lang: Lang) -> list[str]:
+    columns = [c for c in ("nis_code", "name_fr", "name_nl", "name_de", "name_en") if c in units]
+    records = pd.DataFrame(units.loc[list(codes), columns]).to_dict("records")
+    return [unit_name(record, lang) for record in records]
 
 
 def _map_values(agg: pd.DataFrame, table: pd.DataFrame) -> pd.DataFrame:
