@@ -45,7 +45,8 @@ def test_a_chart_per_group_with_each_point_and_its_source(figures, crosswalk) ->
     assert [d["value"] for d in wallonia] == [3.67, 3.72, 3.0, 4.31]
     assert [d["text"] for d in wallonia] == ["3,67/10", "3,72/10", "3,00/10", "4,31/10"]
     assert all(d["source_url"].startswith("http") and d["locator"] for d in wallonia)
-    assert trends.charts["Wallonia"]["title"] == (
+    assert trends.charts["Wallonia"]["title"] == "Région wallonne"
+    assert trends.charts["Wallonia"]["description"] == (
         "Score d’avancement auto-évalué (sur 10) — Région wallonne"
     )
     assert ("2020-WAL", "2021-WAL", "region") in trends.pairs

@@ -54,7 +54,8 @@ def trend_chart_spec(points: pd.DataFrame, *, lang: Lang = "en") -> dict[str, An
         data.append(
             {
                 "date": f"{row.published}-01",
-                "wave": wave_label(str(row.wave), lang),
+                "wave": str(row.wave),
+                "wave_name": wave_label(str(row.wave), lang),
                 "value": float(row.value),
                 "low": None if pd.isna(row.low) else round(float(row.low), 2),
                 "high": None if pd.isna(row.high) else round(float(row.high), 2),
@@ -68,27 +69,33 @@ def trend_chart_spec(points: pd.DataFrame, *, lang: Lang = "en") -> dict[str, An
         )
     # waves in order of publication, equally spaced: two 2018 surveys four months apart
     order = list(dict.fromkeys(d["wave"] for d in sorted(data, key=lambda d: str(d["date"]))))
-    x = {"field": "wave", "type": "ordinal", "sort": order, "title": t("published.chart.x", lang)}
+    x = {
+        "field": "wave",
+        "type": "ordinal",
+        "sort": order,
+        "title": t("published.chart.x", lang),
+        "axis": {"labelAngle": 0, "labelOverlap": False, "labelFontSize": 9},
+        "scale": {"paddingOuter": 0.5},
+    }
     y = {
         "field": "value",
         "type": "quantitative",
         "title": _axis_title(str(points["unit"].iloc[0])),
+        "scale": {"zero": False, "nice": True, "padding": 24},
+        "axis": {"format": "~g", "tickCount": 4},
     }
     tooltip = [
-        {"field": "wave", "title": t("published.column.wave", lang)},
+        {"field": "wave_name", "title": t("published.column.wave", lang)},
         {"field": "text", "title": t("published.column.value", lang)},
         {"field": "match", "title": t("published.column.match", lang)},
         {"field": "source_url", "title": t("published.column.source", lang)},
         {"field": "locator", "title": t("published.column.locator", lang)},
         {"field": "conflict", "title": t("published.conflict", lang)},
     ]
+    # the series is named above the charts: each small chart is titled by its group
     return {
-        "title": t(
-            "published.chart.title",
-            lang,
-            series=series_label(series, lang),
-            group=group_label(group, lang),
-        ),
+        "title": group_label(group, lang),
+        "description": f"{series_label(series, lang)} — {group_label(group, lang)}",
         "width": "container",
         "height": 180,
         "data": {"values": data},
@@ -97,7 +104,7 @@ def trend_chart_spec(points: pd.DataFrame, *, lang: Lang = "en") -> dict[str, An
                 "mark": {"type": "rule", "color": "#9ecae1", "strokeWidth": 3},
                 "encoding": {
                     "x": x,
-                    "y": {"field": "low", "type": "quantitative"},
+                    "y": {**y, "field": "low"},
                     "y2": {"field": "high"},
                 },
             },

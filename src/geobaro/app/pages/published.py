@@ -36,6 +36,7 @@ __all__ = ["is_published_figure", "show"]
 
 _MAP_HEIGHT = 520
 _CHARTS_PER_ROW = 3
+_CHART_HEIGHT = 230
 
 
 def show(lang: Lang) -> None:
@@ -234,7 +235,7 @@ def _trends(request: PublishedRequest, lang: Lang) -> None:
             cols = st.columns(_CHARTS_PER_ROW)
             for col, group in zip(cols, groups[start : start + _CHARTS_PER_ROW], strict=False):
                 with col:
-                    st.vega_lite_chart(trends.charts[group], width="stretch")
+                    st.vega_lite_chart(trends.charts[group], width="stretch", height=_CHART_HEIGHT)
     if len(trends.changes):
         _changes_table(trends, lang)
     st.markdown(f"**{t('published.page.change_map', lang)}**")
