@@ -13,6 +13,7 @@ from geobaro.views.trends import (
     commune_waves,
     list_change_pairs,
     list_headlines,
+    list_site_pages,
     render_change,
     render_trends,
     split_waves,
@@ -182,3 +183,26 @@ def test_a_commune_answers_per_wave_and_the_change_of_those_that_answered_both()
         wave_change_values(
             {"2017": w17}, indicator="feels_concerned", wave_from="2017", wave_to="2019"
         )
+
+
+@pytest.mark.slow
+def test_site_pages_hold_every_published_map_and_every_trend(figures, crosswalk, settings) -> None:
+    from geobaro.views.published import list_published_choices
+
+    units = {lv: load_units(level=lv, web=True, settings=settings) for lv in ("region", "province")}
+    maps, trends = list_site_pages(figures, crosswalk, units=units, lang="de")
+    expected = {
+        f"published-{w}-{i}-{lv}"
+        for w, inds in list_published_choices(figures).items()
+        for i, levels in inds.items()
+        for lv in levels
+    }
+    assert {p.slug for p in maps} == expected
+    province = next(p for p in maps if p.slug == "published-2018-BE-progress_score_mean-province")
+    assert province.series == "progress_score"
+    assert province.result.html.count("gb-value-label") == 5
+    assert [p.slug for p in trends] == [f"trend-{s}" for s in crosswalk["series"].unique()]
+    for page in trends:
+        assert set(page.pngs) == set(page.trends.charts)
+        assert all(png.startswith(b"\x89PNG") for png in page.pngs.values())
+        assert len(page.change_maps) == len(page.trends.pairs)

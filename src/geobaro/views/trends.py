@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -23,11 +23,15 @@ from geobaro.published import WAVES, change_verdict, list_changes, list_series, 
 from geobaro.views._trend_charts import series_label, trend_chart_png, trend_chart_spec
 from geobaro.views.common import _framing, format_value, indicator_kind, indicator_label
 from geobaro.views.published import (
+    PublishedRequest,
+    PublishedResult,
     _add_box,
     _add_value_labels,
     _legend,
     format_figure,
     group_label,
+    list_published_choices,
+    render_published,
     wave_label,
 )
 
@@ -40,10 +44,13 @@ if TYPE_CHECKING:
 __all__ = [
     "ChangeRequest",
     "ChangeResult",
+    "PublishedPage",
+    "TrendPage",
     "TrendsResult",
     "commune_waves",
     "list_change_pairs",
     "list_headlines",
+    "list_site_pages",
     "render_change",
     "render_trends",
     "series_label",
@@ -306,6 +313,110 @@ def list_headlines(
         for r in heads.itertuples(index=False)
     ]
     return heads.reset_index(drop=True)
+
+
+# --- pages of the static site ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, eq=False)
+class PublishedPage:
+    """One page of the static site: a published figure of a wave at one level.
+
+    Attributes
+    ----------
+    slug
+        File name stem, e.g. ``published-2018-BE-progress_score_mean-province``.
+    result
+        The standalone view (``result.html`` is the map page; ``legend_html``, ``table``,
+        ``sources``, ``others``, ``unmapped`` and ``conflicts`` go beside it).
+    series
+        The crosswalk series this figure belongs to ("" when it does not recur).
+    """
+
+    slug: str
+    title: str
+    result: PublishedResult
+    series: str = ""
+
+
+@dataclass(frozen=True, eq=False)
+class TrendPage:
+    """One page of the static site: the trend of a recurring figure.
+
+    Attributes
+    ----------
+    pngs
+        Group -> PNG chart with its numbered sources (`trend_chart_png`), in display order.
+    change_maps
+        Every change map the series has (`render_change`, standalone).
+    """
+
+    slug: str
+    title: str
+    trends: TrendsResult
+    pngs: dict[str, bytes] = field(repr=False)
+    change_maps: tuple[ChangeResult, ...] = field(default=(), repr=False)
+
+
+def list_site_pages(
+    figures: pd.DataFrame,
+    crosswalk: pd.DataFrame,
+    *,
+    units: Mapping[str, gpd.GeoDataFrame],
+    lang: Lang = "en",
+) -> tuple[tuple[PublishedPage, ...], tuple[TrendPage, ...]]:
+    """Return every published view and every trend, standalone, for the static export.
+
+    Parameters
+    ----------
+    figures, crosswalk
+        `geobaro.published.load_published` and `geobaro.published.load_crosswalk`.
+    units
+        ``{"region": ..., "province": ...}``: web geometry of the 2018 regions and provinces.
+    lang
+        Language of the pages.
+
+    Examples
+    --------
+    >>> from geobaro.data.boundaries import load_units
+    >>> from geobaro.published import load_crosswalk, load_published
+    >>> units = {lv: load_units(level=lv, web=True) for lv in ("region", "province")}
+    >>> figures, crosswalk = load_published(), load_crosswalk()
+    >>> wave = figures[figures["wave"] == "2021-WAL"]
+    >>> one = crosswalk.query("wave == '2021-WAL' and series == 'obstacle_budget'")
+    >>> maps, trends = list_site_pages(wave, one, units=units)
+    >>> maps[0].slug, maps[0].result.html.startswith("<!DOCTYPE html>"), list(trends[0].pngs)
+    ('published-2021-WAL-assoc_digitalisation-region', True, ['Wallonia'])
+    """
+    series_of = {(w, i): s for s, w, i in crosswalk[["series", "wave", "indicator"]].to_numpy()}
+    maps = []
+    for wave, indicators in list_published_choices(figures).items():
+        for indicator, levels in indicators.items():
+            for level in levels:
+                request = PublishedRequest(wave, indicator, level, lang)
+                result = render_published(request, figures, gdf_units=units[level])
+                slug = f"published-{wave}-{indicator}-{level}"
+                maps.append(
+                    PublishedPage(slug, result.title, result, series_of.get((wave, indicator), ""))
+                )
+    pages = []
+    for series in list_series(crosswalk):
+        trends = render_trends(series, figures, crosswalk, lang=lang)
+        pngs = {
+            g: trend_chart_png(trends.points[trends.points["group"] == g], lang=lang)
+            for g in trends.charts
+        }
+        changes = tuple(
+            render_change(
+                ChangeRequest(series, a, b, cast("Level", lv), lang),
+                figures,
+                crosswalk,
+                gdf_units=units[lv],
+            )
+            for a, b, lv in trends.pairs
+        )
+        pages.append(TrendPage(f"trend-{series}", trends.title, trends, pngs, changes))
+    return tuple(maps), tuple(pages)
 
 
 # --- own files of several waves ------------------------------------------------------------
