@@ -24,7 +24,7 @@ __all__ = ["MAX_CELLS", "MAX_DEPTH", "MAX_ROW_CELLS", "Scan", "scan_workbook"]
 #: Most cells in one row (Excel's own column limit).
 MAX_ROW_CELLS = 16_384
 #: Most cells in all sheets together; bounds openpyxl's time.
-MAX_CELLS = 600_000
+MAX_CELLS = 300_000
 #: Distinct texts an XLSX may hold per allowed row: openpyxl loads them all before the first
 #: row can be read, so their number bounds that uninterruptible step.
 SHARED_STRINGS_PER_ROW = 20

@@ -133,7 +133,7 @@ class _NoKeyError(Exception):
 def _read_sheet(ws: object, ctx: Context, *, want_key: bool) -> Table:
     # a wrong <dimension> must not pad the sheet with a million empty rows
     ws.reset_dimensions()  # type: ignore[attr-defined]
-    rows = ws.iter_rows(max_col=ctx.limits.max_columns + 1, values_only=True)  # type: ignore[attr-defined]
+    rows = ws.iter_rows(values_only=True)  # type: ignore[attr-defined]
     records, comments, start = _records(rows, ctx)
     if start is None:
         if want_key:
@@ -172,7 +172,9 @@ def _records(
             raise too_many_rows(ctx)
         # a row may hold up to 16,384 cells: look at the clock after every one
         ctx.deadline.check(f"reading row {number}")
-        cells = [cell_text(v) for v in values[: content_width(values)]]
+        # without max_col a row is as long as its last cell (the pre-scan bounds it)
+        kept = values[: ctx.limits.max_columns + 1]
+        cells = [cell_text(v) for v in kept[: content_width(kept)]]
         if start is None:
             if not any(c.strip() for c in cells):
                 continue
