@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 import folium
@@ -513,3 +514,80 @@ def test_profile_of_a_partly_commune_says_partly(ref, mons_partly):
     ind, _ = mons_partly
     profile = views.render_commune(views.CommuneRequest("53053"), views.ViewData(ind, ref))
     assert profile.table.set_index("indicator").at["feels_concerned", "commune"] == "partly"
+
+
+# --- headlines, landing labels, tables (issue 12) --------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("indicator", "pattern"),
+    [
+        ("feels_concerned", r"^\d+\u00a0%$"),
+        ("perception_future", r"^\d,\d$"),
+        ("n_domains", r"^\d,\d$"),
+        ("concern", r"^(oui|en partie|non|ne sait pas) \d+\u00a0%$"),
+    ],
+)
+def test_urban_rural_headline_for_every_kind(ref, indicators, indicator, pattern):
+    summaries = views.summarize_groups(
+        indicators, ref, indicator=indicator, by="urban_rural", lang="fr"
+    )
+    assert [s.group for s in summaries] == ["rural", "urban"]
+    for s in summaries:
+        assert re.match(pattern, s.headline), s.headline
+
+
+def test_too_small_groups_have_a_headline_that_says_so(ref, tiny_indicators):
+    (brussels,) = (
+        s
+        for s in views.summarize_groups(
+            tiny_indicators, ref, indicator="concern", by="region", min_respondents=7
+        )
+        if s.group == "04000"
+    )
+    assert brussels.headline == "too few answers"
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "de", "en"])
+def test_landing_labels_each_region_with_its_value_and_source(lang):
+    landing = views.render_landing(views.LandingRequest(lang), _landing_data())
+    entries = [e for e in landing.classification.legend if e.kind == "category"]
+    assert len(entries) == 3
+    assert len({e.color for e in entries}) == 3  # 84% and 88% never share a colour
+    for entry, value in zip(entries, ("88", "84", "45"), strict=True):
+        assert value in entry.label
+        assert "digitalwallonia.be" in entry.label
+    assert landing.html.count("gb-value-label") == 3  # each value written on its region
+
+
+def test_landing_tells_the_project_officer_figures_apart():
+    landing = views.render_landing(views.LandingRequest("de"), _landing_data())
+    officers = landing.figures.loc[landing.figures["indicator"] == "has_project_officer_count"]
+    pairs = set(zip(officers["group_label"], officers["value_text"], strict=True))
+    assert pairs == {("Belgien", "17"), ("Wallonien", "9"), ("Flandern", "6"), ("Brüssel", "2")}
+    assert set(officers["label"]) == {"Gemeinden mit einem Smart-City-Projektbeauftragten"}
+    assert officers["source"].str.len().gt(0).all()
+
+
+@pytest.mark.parametrize("column", ["nis_code", "name", "value", "n", "status", "class"])
+@pytest.mark.parametrize("ascending", [True, False])
+def test_blanks_sort_last_whatever_the_column(ref, indicators, column, ascending):
+    request = views.ExploreRequest("perception_future", level="commune")
+    table = views.render_explore(request, _data(request, indicators, ref)).table
+    assert table["value"].isna().iloc[0] == False  # noqa: E712 - default order: values first
+    ordered = views.sort_table(table, column, ascending=ascending)
+    blank = ordered["value"].isna().to_numpy()
+    first_blank = int(blank.argmax())
+    assert blank[first_blank:].all()  # once blank, blank to the end
+    assert not blank[:first_blank].any()
+    assert len(ordered) == len(table) == 589
+
+
+def test_tables_hold_whole_names(ref, indicators):
+    request = views.ExploreRequest("feels_concerned", level="province")
+    table = views.render_explore(request, _data(request, indicators, ref)).table
+    assert {"Flemish Brabant", "Brussels-Capital Region"} <= set(table["name"])
+    assert "Brussels-Capital Region" in set(table["region"])
+    request = views.ExploreRequest("feels_concerned", level="province", lang="fr")
+    table = views.render_explore(request, _data(request, indicators, ref)).table
+    assert "Région de Bruxelles-Capitale" in set(table["name"])

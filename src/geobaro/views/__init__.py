@@ -53,7 +53,7 @@ from geobaro.views.trends import (
     trend_chart_png,
     wave_change_values,
 )
-from geobaro.views.values import GroupSummary, map_values, summarize_groups
+from geobaro.views.values import GroupSummary, map_values, sort_table, summarize_groups
 from geobaro.vocabulary import REGIONS, Region, Source
 
 __all__ = [
@@ -105,6 +105,7 @@ __all__ = [
     "render_trends",
     "resolve_published_request",
     "search_communes",
+    "sort_table",
     "split_waves",
     "summarize_groups",
     "trend_chart_png",

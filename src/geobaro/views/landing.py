@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+import branca.utilities
 import numpy as np
 import pandas as pd
 
-from geobaro.i18n import format_share, t
+from geobaro.i18n import format_integer, format_share, region_name, t
 from geobaro.maps.choropleth import Classification, build_choropleth, classify
 from geobaro.views.common import _framing, _map_html
+from geobaro.views.published import _add_value_labels
 from geobaro.vocabulary import Lang
 
 if TYPE_CHECKING:
@@ -63,7 +66,13 @@ class LandingData:
 
 @dataclass(frozen=True, eq=False)
 class LandingResult:
-    """The published key figures and the region map of the published concern shares."""
+    """The published key figures and the region map of the published concern shares.
+
+    ``figures`` is the published table plus, in the request's language, ``label`` (what the
+    figure counts), ``group_label`` (Belgium, a region, urban or rural communes: what tells
+    9, 6 and 2 project officers apart), ``value_text`` and ``source`` (short). On the map each
+    region is its own legend entry, labelled with its value and source.
+    """
 
     figures: pd.DataFrame
     map: folium.Map
@@ -95,26 +104,90 @@ def render_landing(request: LandingRequest, data: LandingData) -> LandingResult:
         & (published["breakdown"] == "region")
     ]
     by_region = dict(zip(concern["group"], concern["value"].astype(float) / 100, strict=False))
+    source_of = {
+        str(g): _source_text(u, loc)
+        for g, u, loc in zip(
+            concern["group"], concern["source_url"], concern["locator"], strict=True
+        )
+    }
     values = pd.DataFrame({"nis_code": gdf_regions["nis_code"].astype(str).to_numpy()})
     regions = gdf_regions["region"].astype(str).to_numpy()
     values["value"] = [by_region.get(r, np.nan) for r in regions]
     values["n"] = 0
     values["status"] = ["ok" if r in by_region else "no_data" for r in regions]
-    values["label"] = [
-        f"{format_share(by_region[r], lang)} ({t('app.home.published', lang)})"
-        if r in by_region
-        else "–"
+    labels = {
+        r: t(
+            "views.landing.region",
+            lang,
+            region=region_name(r, lang),
+            value=format_share(by_region[r], lang),
+            source=source_of[r],
+        )
         for r in regions
-    ]
+        if r in by_region
+    }
+    values["label"] = [labels.get(r, t("maps.status.no_data", lang)) for r in regions]
+    # each region its own legend entry with its value and source, and its own colour (darker
+    # = higher), so that close values (84% and 88%) are never merged into one class
+    shown = sorted(labels, key=lambda r: -by_region[r])
+    ramp = branca.utilities.color_brewer("YlGnBu", max(3, len(shown)))[::-1]
+    drawn = values.assign(value=[r if r in by_region else None for r in regions])
     classification = classify(
-        values, kind="sequential", scheme="user_defined", breaks=(0.5, 0.8), lang=lang
+        drawn,
+        kind="categorical",
+        categories={r: labels[r] for r in shown},
+        palette=ramp[: len(shown)],
+        lang=lang,
     )
     fmap = build_choropleth(
         gdf_regions,
-        values,
+        drawn,
         classification=classification,
-        kind="sequential",
+        kind="categorical",
         lang=lang,
         **_framing(request.standalone, t("app.home.map_title", lang), lang),
     )
-    return LandingResult(data.figures, fmap, classification, values, html=_map_html(fmap))
+    on_units = values.assign(
+        label=[
+            format_share(v, lang) if s == "ok" else ""
+            for v, s in zip(values["value"], values["status"], strict=True)
+        ]
+    )
+    _add_value_labels(fmap, gdf_regions, on_units)
+    figures = _figures(data.figures, lang)
+    return LandingResult(figures, fmap, classification, values, html=_map_html(fmap))
+
+
+def _figures(figures: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Add what tells the figures apart, in ``lang``: the group, the value, the source."""
+    out = figures.copy()
+    fallback = out[f"label_{lang}"] if f"label_{lang}" in out else out["label_en"]
+    out["label"] = [
+        _text(f"views.figure.{ind}", lang, default=str(f))
+        for ind, f in zip(out["indicator"], fallback, strict=True)
+    ]
+    out["group_label"] = [
+        _text(f"views.group.{code}", lang, default=str(group))
+        for code, group in zip(out["group_code"], out["group"], strict=True)
+    ]
+    out["value_text"] = [
+        format_share(v / 100, lang) if u == "percent" else format_integer(v, lang)
+        for v, u in zip(out["value"].astype(float), out["unit"], strict=True)
+    ]
+    out["source"] = [
+        _source_text(u, loc) for u, loc in zip(out["source_url"], out["locator"], strict=True)
+    ]
+    return out
+
+
+def _text(key: str, lang: Lang, *, default: str) -> str:
+    text = t(key, lang)
+    return default if text == key else text
+
+
+def _source_text(url: object, locator: object) -> str:
+    """Return a short source: the site's name, else the locator (a publication's title)."""
+    if isinstance(url, str) and url.startswith(("https://", "http://")):
+        host = urlsplit(url).hostname or url
+        return host.removeprefix("www.")
+    return "" if locator is None or pd.isna(locator) else str(locator)

@@ -35,13 +35,19 @@ if TYPE_CHECKING:
 __all__ = [
     "GroupSummary",
     "map_values",
+    "sort_table",
     "summarize_groups",
 ]
 
 
 @dataclass(frozen=True)
 class GroupSummary:
-    """Respondents, response rate and share (with its 95% Wilson interval) of one group."""
+    """Respondents, response rate and share (with its 95% Wilson interval) of one group.
+
+    ``headline`` is the group's figure in a few characters, for every kind of indicator: a
+    share (``77%``), a mean (``3.4``), the most frequent answer with its share (``yes 45%``),
+    or "too few answers".
+    """
 
     group: str
     label: str
@@ -53,6 +59,7 @@ class GroupSummary:
     ci_high: float | None
     too_small: bool
     detail: str = ""
+    headline: str = ""
 
     def describe(self, lang: Lang = "en") -> str:
         """Return a one-line account, e.g. ``n = 40 / 262 (15%) · 45% [30%–61%]``.
@@ -181,6 +188,7 @@ def summarize_groups(
         vintage=vintage,
     )
     details: dict[str, str] = {}
+    headlines: dict[str, str] = {}
     n_valid: dict[str, int] = {}
     if kind == "category":
         cats = aggregate_categories(
@@ -199,6 +207,9 @@ def summarize_groups(
                 f"{_answer_label(indicator, str(c), lang)} {format_share(p, lang)}"
                 for c, p in zip(part["category"], part["share"], strict=True)
             )
+            top = part.sort_values("share", ascending=False, kind="stable").iloc[0]
+            answer = _answer_label(indicator, str(top["category"]), lang)
+            headlines[str(group)] = f"{answer} {format_share(float(top['share']), lang)}"
     out = []
     for row in agg.itertuples(index=False):
         code = str(row.group)
@@ -207,6 +218,9 @@ def summarize_groups(
         if kind in {"count", "score"} and not small and pd.notna(row.mean):
             mean = format_number(float(row.mean), lang, decimals=1)
             details[code] = f"{t('app.summary.mean', lang)} {mean}"
+            headlines[code] = mean
+        if share is not None:
+            headlines[code] = format_share(share, lang)
         if kind == "category":
             small = code not in details
         out.append(
@@ -221,9 +235,44 @@ def summarize_groups(
                 ci_high=None if share is None else float(row.ci_high),
                 too_small=small,
                 detail=details.get(code, ""),
+                headline=t("maps.status.too_small", lang) if small else headlines.get(code, "–"),
             )
         )
     return tuple(out)
+
+
+def sort_table(table: pd.DataFrame, by: str, *, ascending: bool = True) -> pd.DataFrame:
+    """Return a view's table sorted on one column, blanks (no value) last whichever the order.
+
+    Rows without a value (NaN, ``None`` or an empty text in ``value``) follow every row
+    with one; within each part rows are sorted on ``by`` (stable, so ties keep their order).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> table = pd.DataFrame({"nis_code": ["1", "2", "3"], "value": [None, 40.0, 70.0]})
+    >>> sort_table(table, "nis_code")["nis_code"].tolist()
+    ['2', '3', '1']
+    >>> sort_table(table, "value", ascending=False)["nis_code"].tolist()
+    ['3', '2', '1']
+    """
+    if by not in table.columns:
+        raise ValueError(f"no column {by!r} to sort on; columns: {', '.join(table.columns)}")
+    blank = _blank(table["value"]) if "value" in table.columns else _blank(table[by])
+    blank |= _blank(table[by])
+    key = table[by]
+    order = (
+        pd.DataFrame({"blank": blank.to_numpy(), "key": key.to_numpy()}, index=table.index)
+        .sort_values(
+            ["blank", "key"], ascending=[True, ascending], kind="stable", na_position="last"
+        )
+        .index
+    )
+    return table.loc[order].reset_index(drop=True)
+
+
+def _blank(column: pd.Series) -> pd.Series:
+    return column.isna() | column.astype(str).str.strip().isin(["", "nan", "None", "–"])
 
 
 def _map_inputs(
@@ -463,6 +512,7 @@ def _table(
     """Return the accessible twin of the map: one row per unit, sortable numbers.
 
     Shares are in percent (0-100) so that the table sorts and reads as the legend does.
+    Names are whole (never cut); units with a value come first (by code), blanks last.
     Text stays raw: tables are shown as data grids (never as HTML) and CSV exports neutralise
     formulas themselves.
     """
@@ -498,4 +548,4 @@ def _table(
     labels = classification.labels.copy()
     labels.index = labels.index.astype(str)
     table["class"] = labels.reindex(codes).fillna("").astype(str).to_numpy()
-    return table
+    return sort_table(table, "nis_code")

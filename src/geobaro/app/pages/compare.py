@@ -66,7 +66,7 @@ def show(lang: Lang) -> None:
         with column:
             st.metric(
                 summary.label,
-                "–" if summary.share is None else f"{summary.share:.0%}",
+                summary.headline,
             )
             st.caption(summary.describe(lang))
     st.caption(t("app.compare.note", lang))
