@@ -163,3 +163,51 @@ def test_a_frame_that_is_hidden_at_first_is_fitted_when_shown(
     page.close()
     assert got["inView"], got
     assert got["share"] >= 0.6, got
+
+
+def test_a_click_on_a_map_below_the_fold_neither_scrolls_the_page_nor_is_lost(
+    chromium: Any, gdf_web: gpd.GeoDataFrame
+) -> None:
+    import html
+
+    fmap = build_choropleth(gdf_web, _values(gdf_web), illustrative=True, attribution="")
+    doc = export_html(fmap).decode("utf-8")
+    # the map's frame starts 700 px down a 900 px window: most of it is below the fold
+    parent = (
+        '<html><body style="margin:0"><div style="height:700px"></div>'
+        '<iframe id="map" style="width:800px;height:500px;border:0" '
+        f'srcdoc="{html.escape(doc, quote=True)}"></iframe>'
+        '<div style="height:1500px"></div></body></html>'
+    )
+    path = ARTEFACTS / "below-the-fold.html"
+    path.write_text(parent, encoding="utf-8")
+    page = chromium.new_page(viewport={"width": 1000, "height": 900})
+    page.goto(path.as_uri())
+    frame = page.frame_locator("#map").locator("path.leaflet-interactive").first
+    frame.wait_for(state="attached")
+    inner = page.frames[1]
+    inner.wait_for_function("window.geobaroMaps && window.geobaroMaps.length === 1")
+    inner.evaluate(
+        "window.geobaroMaps[0].layer.on('click', e => {"
+        " window.clicked = e.layer.feature.properties.nis_code; })"
+    )
+    code = inner.evaluate(
+        """() => {
+      const g = window.geobaroMaps[0], box = g.map.getContainer().getBoundingClientRect();
+      let best = null;
+      g.layer.eachLayer(l => {
+        const p = g.map.latLngToContainerPoint(l.getBounds().getCenter());
+        if (p.y > 40 && p.y < 170 && p.x > 60 && (!best || p.y < best.y)
+            && document.elementFromPoint(p.x, p.y) === l.getElement()) {
+          best = {code: l.feature.properties.nis_code, x: p.x + box.left, y: p.y + box.top};
+        }
+      });
+      return best;
+    }"""
+    )
+    assert code is not None
+    page.mouse.click(code["x"], 700 + code["y"])
+    page.wait_for_timeout(200)
+    assert page.evaluate("window.scrollY") == 0
+    assert inner.evaluate("window.clicked") == code["code"]
+    page.close()

@@ -108,6 +108,13 @@ function geobaroChoropleth(map, cfg) {
   }).addTo(map);
 
   var container = map.getContainer(), plain = document.createElement("div");
+  // Leaflet focuses the map on mouse down (for the keyboard); a plain focus() scrolls the
+  // page that holds the map's frame, so a click on a map partly below the fold made the page
+  // jump and the click land elsewhere
+  var focus = container.focus;
+  container.focus = function (options) {
+    focus.call(container, L.extend({preventScroll: true}, options));
+  };
   container.style.background = "#ffffff";
   plain.innerHTML = cfg.title;  // escaped text: entities only, no markup
   container.setAttribute("role", "region");
