@@ -59,7 +59,7 @@ def test_real_communes_model(gdf_communes) -> None:
     rng = np.random.default_rng(5)
     answered = rng.random(len(gdf_communes)) < 0.2
     fit = response_propensities(gdf_communes, answered)
-    assert fit.terms == ("region", "urban_rural", "log population", "log density")
+    assert fit.terms == ("province", "urban_rural", "log population", "log density")
     # a logistic model with an intercept reproduces the overall response rate
     assert fit.values.mean() == pytest.approx(answered.mean(), abs=1e-6)
 

@@ -71,6 +71,7 @@ def test_missing_communes_count_as_not_reached(web_units, sample_indicators) -> 
     view = render_response(ResponseRequest(), ViewData(part, ref, units))
     assert view.counts["answered"] == 40
     assert view.counts["not_reached"] == 589 - 40
+    assert "penalised" in view.explanations  # provinces without a respondent
     with pytest.raises(ValueError, match="response_status"):
         render_response(
             ResponseRequest(), ViewData(part.drop(columns="response_status"), ref, units)

@@ -69,8 +69,9 @@ def population_class(population: ArrayLike) -> NDArray[np.int64]:
 def response_propensities(gdf_communes: pd.DataFrame, responded: ArrayLike) -> Propensities:
     """Fit a logistic model of answering on what is known of every commune.
 
-    The terms are the region and urban/rural class (indicators), the logarithms of the
-    population and of the density (standardised). Columns that are absent, or that do not
+    The terms are the province (Brussels its own; the region when no province is given) and
+    the urban/rural class (indicators), the logarithms of the population and of the density
+    (standardised). Columns that are absent, or that do not
     vary, are left out. When the maximum-likelihood fit does not exist (a category where
     every commune, or none, answered) a ridge-penalised fit is used and a warning says so.
 
@@ -206,11 +207,13 @@ def _design(gdf: pd.DataFrame) -> tuple[pd.DataFrame, tuple[str, ...]]:
     """Intercept, category indicators and standardised log sizes of the communes."""
     parts: list[pd.DataFrame] = [pd.DataFrame({"const": 1.0}, index=gdf.index)]
     terms: list[str] = []
-    for name in ("region", "urban_rural"):
+    # provinces lie within regions (Brussels is its own): the finer of the two is used
+    nested = "province_nis" in gdf.columns and gdf["province_nis"].nunique() > 1
+    for name in ("province_nis" if nested else "region", "urban_rural"):
         if name in gdf.columns and gdf[name].nunique() > 1:
             dummies = pd.get_dummies(gdf[name].astype(str), prefix=name, drop_first=True)
             parts.append(dummies.astype(float))
-            terms.append(name)
+            terms.append(name.removesuffix("_nis"))
     for name in ("population", "density"):
         if name not in gdf.columns:
             continue

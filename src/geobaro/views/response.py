@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -134,7 +135,10 @@ def render_response(request: ResponseRequest, data: ViewData) -> ResponseResult:
     status = _statuses(data.indicators, gdf_communes)
     responded = status.eq("answered").to_numpy()
     table = _composition(gdf_communes, responded, lang)
-    fit = response_propensities(gdf_communes, responded)
+    with warnings.catch_warnings():
+        # said in the view itself: explanations["penalised"]
+        warnings.filterwarnings("ignore", message="response propensities", category=UserWarning)
+        fit = response_propensities(gdf_communes, responded)
     r_value = r_indicator(fit.values)
     counts = {
         "total": len(status),
