@@ -4,6 +4,7 @@ Run from the repository root::
 
     .venv/bin/python benchmarks/run.py              # everything (about 2 minutes)
     .venv/bin/python benchmarks/run.py --no-browser # library figures only
+    .venv/bin/python benchmarks/site_deploy.py      # static site and nginx figures only
 
 Prints one table; ``--json FILE`` also writes the figures. See ``benchmarks/README.md``.
 """
@@ -70,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-browser", action="store_true", help="skip app and browser figures")
     parser.add_argument("--sessions", type=int, default=10, help="browser sessions for memory")
     parser.add_argument("--cold", type=int, default=3, help="cold app starts to time")
+    parser.add_argument("--no-site", action="store_true", help="skip the static site figures")
+    parser.add_argument("--no-deploy", action="store_true", help="skip the nginx figures")
     parser.add_argument("--json", type=Path, default=None, help="also write figures here")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
@@ -97,6 +100,18 @@ def main(argv: list[str] | None = None) -> int:
 
     fill_rows(res, base, geo, browser, args.sessions)
     print_table(res)
+    if not args.no_site:
+        import site_deploy
+
+        log.info("static site: python -m geobaro export, opened in Chromium")
+        res.figures["site"] = site_deploy.measure_site()
+        if not (args.no_deploy or args.no_browser):
+            log.info("two replicas behind nginx: first visit, direct and proxied")
+            res.figures["deploy"] = site_deploy.measure_deploy()
+        print("\n### Static site and nginx\n")
+        site_deploy.print_rows(
+            site_deploy.site_rows(res.figures["site"], res.figures.get("deploy", {}))
+        )
     if args.json:
         args.json.write_text(json.dumps(res.figures, indent=2, default=str), encoding="utf-8")
     return 0
