@@ -299,3 +299,18 @@ def test_report_frame_keeps_its_types(gdf_communes) -> None:
     result = _csv("nis_code,feels_concerned\n1,yes\n", gdf_communes)
     assert result.report.rejected["row"].dtype == "int64"
     assert pd.api.types.is_string_dtype(result.report.rejected["reason"])
+
+
+def test_deadline_message_in_the_users_language(gdf_communes) -> None:
+    with pytest.raises(SurveyValidationError, match=r"plus de 0 s.*décodage du texte"):
+        _csv("nis_code,feels_concerned\n11001,yes\n", gdf_communes, time_limit=0, lang="fr")
+    with pytest.raises(SurveyValidationError, match=r"longer than 0 s.*decoding the text"):
+        _csv("nis_code,feels_concerned\n11001,yes\n", gdf_communes, time_limit=0)
+
+
+@pytest.mark.parametrize("lang", ["fr", "nl", "de", "en"])
+def test_every_language_has_every_message(lang) -> None:
+    from geobaro.i18n import load_catalog
+
+    keys = {k for k in load_catalog("en") if k.startswith("survey.")}
+    assert keys <= set(load_catalog(lang))

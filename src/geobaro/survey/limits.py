@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import math
 import os
+import re
 import time
 from dataclasses import dataclass
 
@@ -137,10 +138,15 @@ class Deadline:
         self._end = time.monotonic() + seconds if math.isfinite(seconds) else math.inf
 
     def check(self, phase: str) -> None:
-        """Raise `SurveyValidationError` if the budget is spent."""
+        """Raise `SurveyValidationError` if the budget is spent.
+
+        ``phase`` says, in English, what was being done; the message gives it in the
+        deadline's language when the catalogue has it (``survey.phase.*``).
+        """
         if time.monotonic() >= self._end:
             from geobaro.i18n import t
 
+            phase = _phase_in(phase, self.lang)
             message = t(
                 "survey.err.deadline",
                 self.lang,  # type: ignore[arg-type]
@@ -150,6 +156,21 @@ class Deadline:
                 variable=ENV_PARSE_SECONDS,
             )
             raise SurveyValidationError(message)
+
+
+def _phase_in(phase: str, lang: str) -> str:
+    """Return an English phase (``reading row 12``) in ``lang``, or as given."""
+    from geobaro.i18n import load_catalog, t
+
+    english = load_catalog("en")
+    for key, text in english.items():
+        if not key.startswith("survey.phase."):
+            continue
+        pattern = re.escape(text).replace(re.escape("{row}"), r"(?P<row>\d+)")
+        match = re.fullmatch(pattern, phase)
+        if match is not None:
+            return t(key, lang, **match.groupdict())  # type: ignore[arg-type]
+    return phase
 
 
 def _env_number(name: str) -> float | None:

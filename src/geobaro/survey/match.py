@@ -82,6 +82,8 @@ class CommuneIndex:
         Code -> names by language (``fr``, ``nl``, ``de``, ``en``).
     regions, provinces
         Code -> region key (``Flanders`` ...) and province code (empty when unknown).
+    homonyms
+        Language -> the codes whose name in that language another commune bears too.
     """
 
     codes: tuple[str, ...]
@@ -89,6 +91,7 @@ class CommuneIndex:
     names: dict[str, dict[Lang, str]]
     regions: dict[str, str]
     provinces: dict[str, str]
+    homonyms: dict[Lang, frozenset[str]]
 
     def name(self, code: str, lang: Lang) -> str:
         """Return the commune's name in ``lang`` (its code if it has none)."""
@@ -241,6 +244,7 @@ def _build_index(frame: pd.DataFrame) -> CommuneIndex:
         names=names,
         regions={k: ("" if v in ("nan", "None") else v) for k, v in regions.items()},
         provinces={k: ("" if v in ("nan", "None") else v) for k, v in provinces.items()},
+        homonyms={lang: _homonyms(codes, names, lang) for lang in LANGS},
     )
 
 
@@ -291,7 +295,7 @@ def rank_communes(
     scores = _score(index, query or "")
     ranked = sorted(scores.items(), key=lambda cs: (-cs[1], index.name(cs[0], lang), cs[0]))
     ranked = ranked[: max(int(limit), 0)]
-    homonyms = _homonyms(index, lang)
+    homonyms = index.homonyms[lang]
     rows = [
         {
             "nis_code": code,
@@ -342,15 +346,18 @@ def _score(index: CommuneIndex, query: str) -> dict[str, float]:
     return scores
 
 
-def _homonyms(index: CommuneIndex, lang: Lang) -> set[str]:
+def _homonyms(
+    codes: tuple[str, ...], names: dict[str, dict[Lang, str]], lang: Lang
+) -> frozenset[str]:
     """Codes whose name in ``lang`` is borne by another commune too."""
     seen: dict[str, list[str]] = defaultdict(list)
-    for code in index.codes:
-        seen[normalize_name(index.name(code, lang))].append(code)
-    return {c for codes in seen.values() if len(codes) > 1 for c in codes}
+    for code in codes:
+        own = names.get(code, {})
+        seen[normalize_name(own.get(lang) or own.get("en") or own.get("fr") or code)].append(code)
+    return frozenset(c for group in seen.values() if len(group) > 1 for c in group)
 
 
-def _label(index: CommuneIndex, code: str, lang: Lang, homonyms: set[str]) -> str:
+def _label(index: CommuneIndex, code: str, lang: Lang, homonyms: frozenset[str]) -> str:
     name = index.name(code, lang)
     extra: list[str] = []
     own = index.own_name(code, lang)

@@ -23,7 +23,7 @@ from geobaro.survey.table import (
 __all__ = ["decode", "parse_csv", "sniff_delimiter"]
 
 #: Records read between two looks at the deadline.
-_CHECK_EVERY = 256
+_CHECK_EVERY = 64
 _SEP_LINE = re.compile(r"\s*sep\s*=\s*(.)\s*", re.IGNORECASE)
 _UTF16_SAMPLE = 4096
 
