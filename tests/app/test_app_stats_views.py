@@ -43,6 +43,7 @@ def test_response_view_opens_in_every_language(lang):
     labels = [m.label for m in at.metric]
     assert t("stats.response.r_label", lang) in labels
     assert len(at.tabs) == 4
+    assert len(at.get("download_button")) == 1  # the table as CSV
     assert "stats." not in body
 
 
@@ -57,6 +58,7 @@ def test_patterns_view_opens_in_every_language(lang):
     assert t("stats.patterns.joins_label", lang) in labels
     body = texts(at)
     assert t("stats.patterns.k", lang, k=5) in body
+    assert len(at.get("download_button")) == 1
     assert "stats." not in body
 
 

@@ -12,6 +12,7 @@ from geobaro import views
 from geobaro.app import resources
 from geobaro.app.controls import active_indicators, default_indicator, upload_digest
 from geobaro.app.draw import draw_legend, draw_map
+from geobaro.app.pages.stats_common import download_table
 from geobaro.app.url import PERSIST, current_state
 from geobaro.i18n import Lang, format_integer, format_number, t
 from geobaro.views.patterns import PATTERN_KINDS
@@ -67,6 +68,13 @@ def show(lang: Lang) -> None:
         draw_legend(result.classification, lang, key="patterns_legend", level="commune")
         _figures(result, lang)
     _clusters(result, lang)
+    columns = ["nis_code", "name", "value", "lag", "cluster", "p_value"]
+    download_table(
+        result.table[columns],
+        name=f"geobaro_patterns_{request.indicator}_k{request.k}",
+        source=request.source,
+        lang=lang,
+    )
 
 
 def _result(request: views.PatternsRequest, indicators: pd.DataFrame) -> views.PatternsResult:
@@ -123,7 +131,7 @@ def _clusters(result: views.PatternsResult, lang: Lang) -> None:
     if views.indicator_kind(result.request.indicator) == "share":
         shown["lag"] = (shown["lag"] * 100).round(0)
     st.dataframe(
-        shown.sort_values(["cluster_label", "p_value"]),
+        shown.sort_values(["cluster_label", "p_value"], kind="stable"),
         hide_index=True,
         width="stretch",
         key="patterns_table",

@@ -12,6 +12,7 @@ from geobaro import views
 from geobaro.app import resources
 from geobaro.app.controls import active_indicators, upload_digest
 from geobaro.app.draw import draw_legend, draw_map, escape_markdown
+from geobaro.app.pages.stats_common import download_table
 from geobaro.app.url import current_state
 from geobaro.i18n import Lang, format_number, format_share, t
 from geobaro.views.response import RESPONSE_DIMENSIONS
@@ -61,6 +62,9 @@ def show(lang: Lang) -> None:
     for tab, dimension in zip(tabs, RESPONSE_DIMENSIONS, strict=True):
         with tab:
             _dimension(result, dimension, lang)
+    columns = ["dimension", "group", "label", "n_all", "n_respondents", "share_all"]
+    columns += ["share_respondents", "response_rate", "p_value", "verdict"]
+    download_table(result.table[columns], name="geobaro_response", source=request.source, lang=lang)
 
 
 def _result(request: views.ResponseRequest, indicators: pd.DataFrame) -> views.ResponseResult:
