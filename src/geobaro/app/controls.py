@@ -14,12 +14,14 @@ from geobaro.app.state import LEVELS, REGIONS, SCALES, SCHEMES, ViewState, parse
 from geobaro.app.upload import current_upload
 from geobaro.app.url import PERSIST
 from geobaro.i18n import Lang, t
+from geobaro.maps.choices import ClassificationChoices, classification_choices
 
 __all__ = [
     "active_indicators",
     "default_indicator",
     "explore_result",
     "indicator_controls",
+    "map_choices",
     "region_of",
     "request_fields",
     "upload_digest",
@@ -48,11 +50,34 @@ def default_indicator() -> str:
     return "feels_concerned" if "feels_concerned" in ids else ids[0]
 
 
+def map_choices(
+    values: pd.DataFrame, classification: Any, state: ViewState, lang: Lang
+) -> ClassificationChoices:
+    """Tell which of the scheme and class controls can change the map of these values."""
+    return classification_choices(
+        values,
+        kind=classification.kind,
+        scheme=cast(Any, state.scheme),
+        k=state.k,
+        lang=lang,
+    )
+
+
 def indicator_controls(
-    state: ViewState, lang: Lang, *, with_region: bool = False, with_scale: bool = False
+    state: ViewState,
+    lang: Lang,
+    *,
+    choices: ClassificationChoices | None = None,
+    with_region: bool = False,
+    with_scale: bool = False,
 ) -> None:
-    """Draw indicator, level, scheme and classes (and region and base map, or scale)."""
+    """Draw indicator, level, scheme and classes (and region and base map, or scale).
+
+    With ``choices``, a control that cannot change the map is disabled, its reason below.
+    """
     ss = st.session_state
+    fixed_scheme = choices is not None and choices.scheme_disabled
+    fixed_k = choices is not None and choices.k_disabled
     ids = views.list_indicators()
     if ss.get("indicator") not in ids:
         ss["indicator"] = state.indicator if state.indicator in ids else default_indicator()
@@ -79,10 +104,19 @@ def indicator_controls(
         help=t("app.control.scheme_help", lang),
         format_func=lambda s: t(f"app.scheme.{s}", lang),
         persist_state=PERSIST,
+        disabled=fixed_scheme,
     )
     row[3].number_input(
-        t("app.control.k", lang), min_value=3, max_value=7, step=1, key="k", persist_state=PERSIST
+        t("app.control.k", lang),
+        min_value=3,
+        max_value=7,
+        step=1,
+        key="k",
+        persist_state=PERSIST,
+        disabled=fixed_k,
     )
+    if choices is not None:
+        _reasons(choices, fixed_scheme=fixed_scheme, fixed_k=fixed_k)
     extra = st.columns([3, 2, 2, 1])
     if ss.get("scheme") == "user_defined":
         extra[0].text_input(
@@ -112,6 +146,18 @@ def indicator_controls(
             format_func=lambda s: t(f"app.scale.{s}", lang),
             persist_state=PERSIST,
         )
+
+
+def _reasons(choices: ClassificationChoices, *, fixed_scheme: bool, fixed_k: bool) -> None:
+    """One line under the controls saying why some of them are disabled."""
+    reasons = []
+    if fixed_scheme and choices.scheme_reason:
+        reasons.append(choices.scheme_reason)
+    if fixed_k and choices.k_reason and choices.k_reason not in reasons:
+        reasons.append(choices.k_reason)
+    if reasons:
+        with st.container(key="classes_note"):
+            st.caption(" ".join(reasons))
 
 
 def request_fields(state: ViewState, lang: Lang, source: str) -> dict[str, Any]:

@@ -100,10 +100,14 @@ def _boundaries_ready(lang: Lang) -> bool:
 
     try:
         ensure_boundaries(progress)
-    except BoundaryDataError as exc:
+    except BoundaryDataError:
         if bar is not None:
             bar.empty()
-        st.error(f"**{t('app.error.boundaries', lang)}**\n\n{escape_markdown(str(exc))}")
+        # paths and the exception are for the operator: the log (and the CLI) has them
+        log.exception("commune boundaries not available")
+        with st.container(key="no_boundaries"):
+            st.error(f"**{t('app.error.boundaries', lang)}**")
+            st.markdown(t("app.error.boundaries_operator", lang))
         return False
     if bar is not None:
         bar.empty()

@@ -74,8 +74,9 @@ def show(lang: Lang) -> None:
             st.rerun()  # redraw the map zoomed to the clicked commune's region
     with head:
         nis_code = _pick(lang)
-        if nis_code:
-            _profile(nis_code, indicators, source, lang)
+        profile = _profile(nis_code, indicators, source, lang) if nis_code else None
+    if profile is not None:
+        _profile_table(profile, lang)  # the page's full width: province, region, Belgium fit
 
 
 def _search(lang: Lang) -> None:
@@ -133,7 +134,9 @@ def _pick(lang: Lang) -> str:
     return str(chosen or "")
 
 
-def _profile(nis_code: str, indicators: pd.DataFrame, source: str, lang: Lang) -> None:
+def _profile(
+    nis_code: str, indicators: pd.DataFrame, source: str, lang: Lang
+) -> views.CommuneProfile:
     communes = resources.get_communes()
     request = views.CommuneRequest(nis_code=nis_code, lang=lang, source=cast(Any, source))
     if source == "sample":
@@ -149,6 +152,11 @@ def _profile(nis_code: str, indicators: pd.DataFrame, source: str, lang: Lang) -
         f"{html.escape(profile.province)} · {html.escape(profile.region)} · "
         f"{t('app.status.' + _status_key(profile.response_status), lang)}"
     )
+    return profile
+
+
+def _profile_table(profile: views.CommuneProfile, lang: Lang) -> None:
+    text = st.column_config.TextColumn
     with st.container(key="commune_table_box"):
         st.dataframe(
             profile.table.drop(columns="indicator"),
@@ -157,15 +165,15 @@ def _profile(nis_code: str, indicators: pd.DataFrame, source: str, lang: Lang) -
             height=460,
             key="commune_table",
             column_config={
-                "label": st.column_config.TextColumn(t("app.table.indicator", lang)),
-                "commune": st.column_config.TextColumn(
-                    t("app.profile.commune_col", lang, name=profile.name)
+                "label": text(t("app.table.indicator", lang), width="large"),
+                "commune": text(
+                    t("app.profile.commune_col", lang, name=profile.name), width="medium"
                 ),
-                "province": st.column_config.TextColumn(
-                    t("app.profile.province_col", lang, name=profile.province)
+                "province": text(
+                    t("app.profile.province_col", lang, name=profile.province), width="medium"
                 ),
-                "region": st.column_config.TextColumn(profile.region),
-                "belgium": st.column_config.TextColumn(t("app.group.BE", lang)),
+                "region": text(profile.region, width="medium"),
+                "belgium": text(t("app.group.BE", lang), width="medium"),
             },
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from typing import Any, cast
 
+import pandas as pd
 import streamlit as st
 
 from geobaro import views
@@ -12,6 +13,7 @@ from geobaro.app import resources
 from geobaro.app.controls import (
     active_indicators,
     indicator_controls,
+    map_choices,
     request_fields,
     upload_digest,
 )
@@ -27,8 +29,6 @@ def show(lang: Lang) -> None:
     state = current_state("compare")
     st.title(t("app.view.compare", lang))
     indicators, source = active_indicators(state, lang)
-    indicator_controls(state, lang, with_scale=True)
-    state = current_state("compare")
     request = views.CompareRequest(
         **request_fields(state, lang, source),
         scale=cast(Any, state.scale),
@@ -48,6 +48,9 @@ def show(lang: Lang) -> None:
                 ),
             ),
         )
+    values = pd.concat([panel.values for panel in result.panels], ignore_index=True)
+    choices = map_choices(values, result.panels[0].classification, state, lang)
+    indicator_controls(state, lang, choices=choices, with_scale=True)
     columns = st.columns(len(result.panels), gap="small")
     for column, panel in zip(columns, result.panels, strict=True):
         with column, st.container(key=f"panel_{panel.region.lower()}"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 
+import pandas as pd
 import streamlit as st
 
 from geobaro.app import resources
@@ -25,6 +26,8 @@ __all__ = ["CLEARED_KEY", "PENDING_SOURCE_KEY", "show", "show_report", "survey_t
 PENDING_SOURCE_KEY = "_pending_source"
 #: Digest of a file the user removed while the uploader still holds it.
 CLEARED_KEY = "_cleared_digest"
+# width of one character of the grid's font, in pixels (a reason is shown in full)
+_CHAR_PX = 7
 
 
 def show(lang: Lang) -> None:
@@ -73,7 +76,9 @@ def show(lang: Lang) -> None:
         fresh = upload is None or upload.digest != digest
         if fresh and digest != st.session_state.get(CLEARED_KEY):
             with st.spinner(t("app.data.validating", lang)):
-                upload = process_upload(data, uploaded.name, gdf_communes=resources.get_communes())
+                upload = process_upload(
+                    data, uploaded.name, gdf_communes=resources.get_communes(), lang=lang
+                )
             store_upload(upload)
             if upload.ok:
                 st.session_state[PENDING_SOURCE_KEY] = "upload"
@@ -100,22 +105,39 @@ def show_report(upload: Upload, lang: Lang) -> None:
         cols[0].metric(t("app.data.rows_in", lang), report.rows_in)
         cols[1].metric(t("app.data.rows_used", lang), report.rows_used)
         cols[2].metric(t("app.data.rows_rejected", lang), report.rows_rejected)
-        st.text(report.summary())
+        # the one summary: the counts above, this line adds the count of each problem
+        st.markdown(escape_markdown(report.summary()))
         if upload.result.is_illustrative:
             illustrative_notice(lang)
         if report.rejected.empty:
             st.success(t("app.data.all_used", lang))
         else:
-            st.warning(t("app.data.some_rejected", lang, n=report.rows_rejected))
-            with st.container(key="rejected_table_box"):
-                st.dataframe(
-                    report.rejected,
-                    hide_index=True,
-                    width="stretch",
-                    key="rejected_table",
-                )
+            st.markdown(f"**{t('app.data.rejected_title', lang)}**")
+            _rejected_table(report.rejected, lang)
         for message in report.warnings:
             st.caption(escape_markdown(str(message)))
+
+
+def _rejected_table(rejected: pd.DataFrame, lang: Lang) -> None:
+    """Every rejected row with its reason in full (the reason column as wide as its text)."""
+    longest = int(rejected["reason"].astype(str).str.len().max() or 0)
+    text = st.column_config.TextColumn
+    with st.container(key="rejected_table_box"):
+        st.dataframe(
+            rejected,
+            hide_index=True,
+            width="stretch",
+            key="rejected_table",
+            column_order=("row", "column", "value", "reason"),
+            column_config={
+                "row": st.column_config.NumberColumn(t("app.data.col_row", lang), width=60),
+                "column": text(t("app.data.col_column", lang), width=150),
+                "value": text(t("app.data.col_value", lang), width=140),
+                "reason": text(
+                    t("app.data.col_reason", lang), width=max(300, min(_CHAR_PX * longest, 1600))
+                ),
+            },
+        )
 
 
 def survey_template() -> bytes:

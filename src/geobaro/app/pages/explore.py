@@ -15,6 +15,7 @@ from geobaro.app.controls import (
     active_indicators,
     explore_result,
     indicator_controls,
+    map_choices,
     request_fields,
 )
 from geobaro.app.draw import CLICK_EVENTS, clicked_code, draw_legend, draw_map
@@ -34,8 +35,8 @@ def show(lang: Lang) -> None:
     state = current_state("explore")
     st.title(t("app.view.explore", lang))
     indicators, source = active_indicators(state, lang)
-    indicator_controls(state, lang, with_region=True)
-    state = current_state("explore")
+    # the widgets' values are known before they are drawn: the map first tells which
+    # controls can change it
     request = views.ExploreRequest(
         **request_fields(state, lang, source),
         region=None if state.region == "all" else cast(Any, state.region),
@@ -43,6 +44,8 @@ def show(lang: Lang) -> None:
         standalone=False,
     )
     result = explore_result(request, indicators)
+    choices = map_choices(result.values, result.classification, state, lang)
+    indicator_controls(state, lang, choices=choices, with_region=True)
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.markdown(f"**{html.escape(result.title)}**")
@@ -55,15 +58,16 @@ def show(lang: Lang) -> None:
             offer_profile(returned, lang)
     with right:
         draw_legend(result.classification, lang, key="explore_legend", level=request.level)
-        with st.container(key="explore_table_box"):
-            st.dataframe(
-                result.table,
-                hide_index=True,
-                width="stretch",
-                height=380,
-                key="explore_table",
-                column_config=_table_config(request, lang),
-            )
+    # the table below map and legend, the page's full width: every column and name fits
+    with st.container(key="explore_table_box"):
+        st.dataframe(
+            _blanks_last(result.table),
+            hide_index=True,
+            width="stretch",
+            height=380,
+            key="explore_table",
+            column_config=_table_config(request, lang),
+        )
     _exports(result, indicators, lang)
 
 
@@ -92,26 +96,36 @@ def offer_profile(returned: dict[str, Any], lang: Lang) -> None:
 def _table_config(request: views.ExploreRequest, lang: Lang) -> dict[str, Any]:
     kind = views.indicator_kind(request.indicator)
     value_label = views.indicator_label(request.indicator, lang)
+    text, number = st.column_config.TextColumn, st.column_config.NumberColumn
     config: dict[str, Any] = {
-        "nis_code": st.column_config.TextColumn(t("app.table.nis_code", lang)),
-        "name": st.column_config.TextColumn(t("app.table.name", lang)),
-        "region": st.column_config.TextColumn(t("app.table.region", lang)),
-        "n": st.column_config.NumberColumn(t("app.table.n", lang), format="%d"),
-        "status": st.column_config.TextColumn(t("app.table.status", lang)),
-        "class": st.column_config.TextColumn(t("app.table.class", lang)),
-        "response_rate": st.column_config.NumberColumn(
-            t("app.table.response_rate", lang), format="%.0f%%"
-        ),
-        "ci_low": st.column_config.NumberColumn(t("app.table.ci_low", lang), format="%.0f%%"),
-        "ci_high": st.column_config.NumberColumn(t("app.table.ci_high", lang), format="%.0f%%"),
+        "nis_code": text(t("app.table.nis_code", lang), width="small"),
+        "name": text(t("app.table.name", lang), width="medium"),
+        "region": text(t("app.table.region", lang), width="medium"),
+        "n": number(t("app.table.n", lang), format="%d", width="small"),
+        "status": text(t("app.table.status", lang), width="small"),
+        "class": text(t("app.table.class", lang), width="small"),
+        "response_rate": number(t("app.table.response_rate", lang), format="%.0f%%", width="small"),
+        "ci_low": number(t("app.table.ci_low", lang), format="%.0f%%", width="small"),
+        "ci_high": number(t("app.table.ci_high", lang), format="%.0f%%", width="small"),
     }
+    # the indicator's full label is the column's tooltip; the header keeps the width small
+    help_text = {"help": value_label}
     if kind == "share" and not (request.level == "commune" and request.vintage == "2018"):
-        config["value"] = st.column_config.NumberColumn(value_label, format="%.0f%%")
+        config["value"] = number(value_label, format="%.0f%%", width="medium", **help_text)
     elif kind in {"count", "score"}:
-        config["value"] = st.column_config.NumberColumn(value_label, format="%.1f")
+        config["value"] = number(value_label, format="%.1f", width="medium", **help_text)
     else:
-        config["value"] = st.column_config.TextColumn(value_label)
+        config["value"] = text(value_label, width="medium", **help_text)
     return config
+
+
+def _blanks_last(table: pd.DataFrame) -> pd.DataFrame:
+    """Return the table with empty texts as missing values, which every sort puts last."""
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].mask(out[column].astype("string").str.strip().eq(""))
+    return out
 
 
 def _exports(result: views.ExploreResult, indicators: pd.DataFrame, lang: Lang) -> None:
