@@ -95,7 +95,7 @@ def test_invalid_link_values_fall_back_with_a_visible_note(params, named):
 
 
 def test_the_note_goes_once_the_link_is_corrected():
-    at = open_app(view="explore", k="³")
+    at = open_app(view="explore", level="province", k="³")
     assert link_note(at)
     at.number_input(key="k").set_value(4).run()
     no_exception(at)
