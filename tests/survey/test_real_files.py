@@ -83,9 +83,26 @@ def test_unbalanced_quote_is_reported_not_lost(gdf_communes) -> None:
     _invariant(result)
     rejected = result.report.rejected
     assert rejected["problem"].tolist() == ["malformed_row"]
+    assert rejected["row"].tolist() == [2]
     reason = rejected["reason"].iloc[0]
     assert "not closed" in reason
     assert "lines 2-5" in reason
+    assert result.data["nis_code"].tolist() == ["11002", "11004", "11005"]
+    assert result.report.rows_in == 4
+
+
+def test_quote_closed_later_swallows_rows_and_says_so(gdf_communes) -> None:
+    text = (
+        "nis_code,feels_concerned,remark\n"
+        '11001,yes,"opens\n11002,no,x\n11004,no,closes" here\n'
+        "11005,yes,fine\n"
+    )
+    result = _csv(text, gdf_communes)
+    _invariant(result)
+    rejected = result.report.rejected
+    assert rejected["problem"].tolist() == ["malformed_row"]
+    assert "lines 2-4" in rejected["reason"].iloc[0]
+    assert result.data["nis_code"].tolist() == ["11005"]
 
 
 def test_duplicate_is_reported_when_one_copy_has_another_problem(gdf_communes) -> None:

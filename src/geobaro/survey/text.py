@@ -104,7 +104,11 @@ def parse_csv(raw: bytes, ctx: Context) -> Table:
         if "field limit" in detail:
             detail = ctx.say("err.cell_limit", most=csv.field_size_limit())
         raise ctx.fail("err.csv", line=reader.line_num + offset, detail=detail) from exc
-    return _records_to_table(records, spans, delimiter, notes, ctx)
+    table = _records_to_table(records, notes, ctx)
+    # an odd number of quotes: one was opened and never closed, so the last record ran to
+    # the end of the file; its later lines are read again as the rows they are
+    _flag_line_breaks(table, spans, delimiter, ctx, unclosed_at_end=text.count('"') % 2 == 1)
+    return table
 
 
 def _first_content_line(text: str) -> str:
@@ -154,13 +158,7 @@ def _has_header(records: Sequence[Record]) -> bool:
     return any(cells and not is_comment(cells) for _, cells in records[:200])
 
 
-def _records_to_table(
-    records: list[Record],
-    spans: dict[int, tuple[int, int]],
-    delimiter: str,
-    notes: list[str],
-    ctx: Context,
-) -> Table:
+def _records_to_table(records: list[Record], notes: list[str], ctx: Context) -> Table:
     comments: list[str] = []
     start = 0
     while start < len(records):
@@ -192,17 +190,21 @@ def _records_to_table(
     body = records[start + 1 :]
     if len(body) > ctx.limits.max_rows:
         raise too_many_rows(ctx)
-    table = to_table(header, body, comments, ctx, notes=notes)
-    _flag_line_breaks(table, spans, delimiter, ctx)
-    return table
+    return to_table(header, body, comments, ctx, notes=notes)
 
 
 def _flag_line_breaks(
-    table: Table, spans: dict[int, tuple[int, int]], delimiter: str, ctx: Context
+    table: Table,
+    spans: dict[int, tuple[int, int]],
+    delimiter: str,
+    ctx: Context,
+    *,
+    unclosed_at_end: bool,
 ) -> None:
     """Report rows spanning several file lines; a cell swallowing rows is an unclosed quote."""
     width = len(table.header)
     multi: list[str] = []
+    last = table.row_numbers[-1]
     for number, cells in zip(table.row_numbers, table.rows, strict=True):
         span = spans.get(number)
         if span is None:
@@ -210,16 +212,40 @@ def _flag_line_breaks(
         multi.append(ctx.say("lines", row=number, first=span[0], last=span[1]))
         for i, cell in enumerate(cells):
             if "\n" in cell and _looks_like_rows(cell, delimiter, width):
+                key = "reason.unclosed_quote"
+                if unclosed_at_end and number == last:
+                    key = "reason.unclosed_quote_end"
                 table.malformed[number] = ctx.say(
-                    "reason.unclosed_quote",
-                    column=ctx.show(table.header[i], limit=40),
-                    first=span[0],
-                    last=span[1],
+                    key, column=ctx.show(table.header[i], limit=40), first=span[0], last=span[1]
                 )
+                if key == "reason.unclosed_quote_end":
+                    _read_swallowed_rows(table, i, delimiter, ctx)
                 break
     if multi:
         listed = examples(multi, len(multi), ctx.lang)
         table.notes.append(ctx.say("warn.line_breaks", count=len(multi), rows=listed))
+
+
+def _read_swallowed_rows(table: Table, column: int, delimiter: str, ctx: Context) -> None:
+    """Read the lines an unclosed quote swallowed (to the end of the file) as rows again."""
+    cells = table.rows[-1]
+    first, _, rest = cells[column].partition("\n")
+    cells[column] = first
+    number = table.row_numbers[-1]
+    width = len(table.header)
+    for values in csv.reader(io.StringIO(rest, newline=""), delimiter=delimiter):
+        number += 1
+        if not any(v.strip() for v in values):
+            table.blank_rows.append(number)
+            continue
+        if any(v.strip() for v in values[width:]):
+            table.malformed[number] = ctx.say(
+                "reason.too_many_cells", cells=len(values), width=width
+            )
+        table.rows.append((values + [""] * width)[:width])
+        table.row_numbers.append(number)
+        if len(table.rows) > ctx.limits.max_rows:
+            raise too_many_rows(ctx)
 
 
 def _looks_like_rows(cell: str, delimiter: str, width: int) -> bool:
