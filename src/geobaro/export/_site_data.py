@@ -230,12 +230,12 @@ def frame_document(fmap: folium.Map, *, key: str, assets: str) -> str:
         f"Object.assign({_js(fixed)}, JSON.parse(parent.GEOBARO.config({_js(key)})))"
     )
     layer.script = ""  # the shared assets/choropleth.js
-    header: Any = frame.get_root().header
-    header.add_child(
+    root: Any = frame.get_root()
+    root.header.add_child(
         Element(f'<script src="{html.escape(assets)}/{LAYER_SCRIPT}"></script>'),
         name="geobaro_layer",
     )
-    page: str = frame.get_root().render()
+    page: str = root.render()
     return page
 
 
