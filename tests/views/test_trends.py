@@ -94,6 +94,8 @@ def test_change_map_where_both_waves_give_the_place(figures, crosswalk, settings
     assert "datanews.levif.be" in change.source_line
     assert "smart-city.uliege.be" in change.source_line
     assert change.table["verdict"].tolist() == ["within_noise"]
+    assert change.html.startswith("<!DOCTYPE html>")
+    assert change.html.count("gb-value-label") == 1
     with pytest.raises(ValueError, match="no obstacle_expertise figure"):
         render_change(
             ChangeRequest("obstacle_expertise", "2018-WAL", "2021-WAL", level="province"),

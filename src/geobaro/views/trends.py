@@ -21,7 +21,7 @@ from geobaro.i18n import format_number, t
 from geobaro.maps import Classification, build_choropleth, classify
 from geobaro.published import WAVES, change_verdict, list_changes, list_series, trend_points
 from geobaro.views._trend_charts import series_label, trend_chart_png, trend_chart_spec
-from geobaro.views.common import _framing, format_value, indicator_kind, indicator_label
+from geobaro.views.common import _framing, _map_html, format_value, indicator_kind, indicator_label
 from geobaro.views.published import (
     PublishedRequest,
     PublishedResult,
@@ -240,8 +240,9 @@ def render_change(
         _add_box(fmap, source_line.replace("<", "&lt;"), corner="top:10px;left:56px;max-width:40%")
     table = changes.assign(place=[group_label(g, lang) for g in changes["group"]])
     return ChangeResult(
-        request, fmap, classification, legend_html, values, table, title, source_line
-    )
+        request, fmap, classification, legend_html, values, table, title, source_line,
+        html=_map_html(fmap),
+    )  # fmt: skip
 
 
 def list_headlines(

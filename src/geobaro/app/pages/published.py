@@ -48,7 +48,7 @@ def show(lang: Lang) -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.markdown(f"**{escape_markdown(result.title)}**")
-        draw_map(result.map, key="published_map", height=_MAP_HEIGHT)
+        draw_map(result.html, key="published_map", height=_MAP_HEIGHT)
         with st.container(key="published_sources"):
             _sources(result.sources, lang)
     with right:
@@ -253,7 +253,7 @@ def _trends(request: PublishedRequest, lang: Lang) -> None:
     left, right = st.columns([3, 2], gap="medium")
     with left:
         st.markdown(f"**{escape_markdown(change.title)}**")
-        draw_map(change.map, key="change_map", height=420)
+        draw_map(change.html, key="change_map", height=420)
         st.caption(escape_markdown(change.source_line))
     with right, st.container(key="change_legend"):
         st.html(change.legend_html)
