@@ -7,6 +7,8 @@ from typing import Literal, get_args
 
 import pandas as pd
 
+from geobaro.vocabulary import Lang
+
 __all__ = [
     "PROBLEMS",
     "REJECTED_COLUMNS",
@@ -52,6 +54,8 @@ class ValidationReport:
     warnings
         Recoverable oddities: ignored columns, blank rows, codes mapped from later vintages,
         the sheet and header row used, rows without any answer.
+    lang
+        Language of the reasons, warnings and `summary`.
 
     Notes
     -----
@@ -62,6 +66,7 @@ class ValidationReport:
     rows_used: int
     rejected: pd.DataFrame
     warnings: list[str] = field(default_factory=list)
+    lang: Lang = "en"
 
     @property
     def rows_rejected(self) -> int:
@@ -73,8 +78,8 @@ class ValidationReport:
         """True when no row was rejected."""
         return bool(self.rejected.empty)
 
-    def summary(self) -> str:
-        r"""Return a one-paragraph account of the validation.
+    def summary(self, lang: Lang | None = None) -> str:
+        r"""Return a one-paragraph account of the validation (in ``lang``, default the report's).
 
         Examples
         --------
@@ -82,14 +87,27 @@ class ValidationReport:
         >>> r = load_survey(b"nis_code,feels_concerned\n11001,yes\n99999,no\n")
         >>> print(r.report.summary())
         2 rows read: 1 used, 1 rejected (unknown_commune: 1).
+        >>> print(r.report.summary("fr"))
+        2 lignes lues : 1 utilisée(s), 1 rejetée(s) (unknown_commune : 1).
         """
-        text = f"{self.rows_in} rows read: {self.rows_used} used, {self.rows_rejected} rejected"
+        from geobaro.i18n import t
+
+        lang = lang or self.lang
+        text = t(
+            "survey.summary",
+            lang,
+            rows=self.rows_in,
+            used=self.rows_used,
+            rejected=self.rows_rejected,
+        )
         if not self.rejected.empty:
             counts = self.rejected.drop_duplicates(["row", "problem"])["problem"].value_counts()
-            text += " (" + ", ".join(f"{k}: {v}" for k, v in counts.sort_index().items()) + ")"
+            sep = t("survey.count_sep", lang)
+            text += " (" + ", ".join(f"{k}{sep}{v}" for k, v in counts.sort_index().items()) + ")"
         text += "."
         if self.warnings:
-            text += f" {len(self.warnings)} warning(s): " + " ".join(self.warnings)
+            text += " " + t("survey.warnings", lang, count=len(self.warnings))
+            text += " " + " ".join(self.warnings)
         return text
 
 

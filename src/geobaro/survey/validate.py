@@ -304,7 +304,11 @@ def validate(
     if illustrative:
         warn.append(ctx.say("warn.illustrative"))
     report = ValidationReport(
-        rows_in=len(rows), rows_used=len(used), rejected=_rejected_frame(rows), warnings=warn
+        rows_in=len(rows),
+        rows_used=len(used),
+        rejected=_rejected_frame(rows),
+        warnings=warn,
+        lang=ctx.lang,
     )
     if report.rows_used + report.rows_rejected != report.rows_in:  # pragma: no cover
         raise RuntimeError("survey validation lost rows; please report this bug")
