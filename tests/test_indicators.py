@@ -136,3 +136,31 @@ def test_partial_columns_and_tiny_reference(gdf_tiny) -> None:
 def test_bad_survey_data(gdf_tiny, data, message) -> None:
     with pytest.raises(ValueError, match=message):
         compute_indicators(data, gdf_tiny)
+
+
+def test_every_indicator_is_labelled_in_four_languages() -> None:
+    from geobaro.vocabulary import LANG_INDEX
+
+    for spec in INDICATORS.values():
+        assert len(spec.labels) == 4, spec.id
+        assert spec.label("en") == spec.labels[LANG_INDEX["en"]] == spec.labels[3]
+        assert spec.label("de") != spec.label("en"), spec.id  # German is German
+        assert len({spec.label(lang) for lang in ("fr", "nl", "de", "en")}) >= 3, spec.id
+
+
+def test_views_catalogues_have_the_same_keys_in_every_language() -> None:
+    import json
+    from importlib import resources
+
+    def keys(data: dict, prefix: str = "") -> set[str]:
+        out: set[str] = set()
+        for key, value in data.items():
+            out |= keys(value, f"{prefix}{key}.") if isinstance(value, dict) else {prefix + key}
+        return out
+
+    folder = resources.files("geobaro").joinpath("locales")
+    found = {
+        lang: keys(json.loads(folder.joinpath(f"views.{lang}.json").read_text("utf-8")))
+        for lang in ("fr", "nl", "de", "en")
+    }
+    assert found["fr"] == found["nl"] == found["de"] == found["en"]

@@ -18,7 +18,7 @@ from geobaro.survey.schema import (
     RESPONSE_STATUSES,
     STATUS_COLUMN,
 )
-from geobaro.vocabulary import INDICATOR_KINDS, IndicatorKind
+from geobaro.vocabulary import INDICATOR_KINDS, LANG_INDEX, IndicatorKind
 
 __all__ = [
     "INDICATORS",
@@ -48,7 +48,8 @@ class IndicatorSpec:
     question
         Id of the source question in `schema.QUESTIONS`.
     labels
-        Label in French, Dutch and English.
+        Label in French, Dutch, German and English (the package's ``(fr, nl, de, en)``
+        order, indexed by `geobaro.vocabulary.LANG_INDEX`).
     categories
         ``category`` only: the possible values, in display order.
     """
@@ -56,18 +57,39 @@ class IndicatorSpec:
     id: str
     kind: IndicatorKind
     question: str
-    labels: tuple[str, str, str]
+    labels: tuple[str, str, str, str]
     categories: tuple[str, ...] = ()
 
     def label(self, lang: str = "en") -> str:
-        """Return the label in ``fr``, ``nl`` or ``en`` (other languages: English).
+        """Return the label in ``fr``, ``nl``, ``de`` or ``en`` (other languages: English).
 
         Examples
         --------
         >>> INDICATORS["feels_concerned"].label("fr")
         'Se sent concernée par la Smart City'
+        >>> INDICATORS["n_domains"].label("de")
+        'Anzahl der Bereiche'
         """
-        return self.labels[{"fr": 0, "nl": 1}.get(lang, 2)]
+        return self.labels[LANG_INDEX.get(lang, LANG_INDEX["en"])]  # type: ignore[call-overload]
+
+
+#: German names of the domain and difficulty options (the questionnaire has FR, NL and EN).
+_GERMAN_VALUES: dict[str, str] = {
+    "environment": "Umwelt",
+    "governance": "Governance",
+    "mobility": "Mobilität",
+    "living": "Lebensumfeld",
+    "economy": "Wirtschaft",
+    "people": "Bürgerinnen und Bürger",
+    "financial_means": "finanzielle Mittel",
+    "expertise": "Fachwissen",
+    "coordination": "Koordination der Akteure",
+    "political_support": "politische Unterstützung",
+    "citizen_engagement": "Bürgerbeteiligung",
+    "technology_data": "Technologie und Daten",
+    "legal_framework": "rechtlicher Rahmen",
+    "other": "Sonstiges",
+}
 
 
 def _spec_list() -> list[IndicatorSpec]:
@@ -79,6 +101,7 @@ def _spec_list() -> list[IndicatorSpec]:
             (
                 "Se sent concernée par la Smart City",
                 "Voelt zich betrokken bij Smart City",
+                "Fühlt sich von der Smart City betroffen",
                 "Feels concerned by the Smart City",
             ),
         ),
@@ -86,7 +109,12 @@ def _spec_list() -> list[IndicatorSpec]:
             "concern",
             "category",
             "feels_concerned",
-            ("Se sent concernée (réponse)", "Voelt zich betrokken (antwoord)", "Concern (answer)"),
+            (
+                "Se sent concernée (réponse)",
+                "Voelt zich betrokken (antwoord)",
+                "Fühlt sich betroffen (Antwort)",
+                "Concern (answer)",
+            ),
             tuple(str(v) for v in QUESTIONS["feels_concerned"].values),
         ),
     ]
@@ -94,12 +122,18 @@ def _spec_list() -> list[IndicatorSpec]:
         "technological": (
             "défi technologique",
             "technologische uitdaging",
+            "technologische Herausforderung",
             "technological challenge",
         ),
-        "opportunity": ("opportunité", "kans", "opportunity"),
-        "future": ("avenir des villes", "toekomst van de steden", "future of cities"),
+        "opportunity": ("opportunité", "kans", "Chance", "opportunity"),
+        "future": (
+            "avenir des villes",
+            "toekomst van de steden",
+            "Zukunft der Städte",
+            "future of cities",
+        ),
     }
-    for key, (fr, nl, en) in perceptions.items():
+    for key, (fr, nl, de, en) in perceptions.items():
         qid = f"perception_{key}"
         specs.append(
             IndicatorSpec(
@@ -109,6 +143,7 @@ def _spec_list() -> list[IndicatorSpec]:
                 (
                     f"Perception : {fr} (score 1-5)",
                     f"Perceptie: {nl} (score 1-5)",
+                    f"Wahrnehmung: {de} (Skala 1-5)",
                     f"Perception: {en} (score 1-5)",
                 ),
             )
@@ -121,6 +156,7 @@ def _spec_list() -> list[IndicatorSpec]:
                 (
                     f"D'accord : {fr} (4-5)",
                     f"Akkoord: {nl} (4-5)",
+                    f"Zustimmung: {de} (4-5)",
                     f"Agrees: {en} (4-5)",
                 ),
             )
@@ -130,7 +166,12 @@ def _spec_list() -> list[IndicatorSpec]:
             "strategy",
             "category",
             "strategy",
-            ("Stratégie Smart City", "Smart City-strategie", "Smart City strategy"),
+            (
+                "Stratégie Smart City",
+                "Smart City-strategie",
+                "Smart-City-Strategie",
+                "Smart City strategy",
+            ),
             tuple(str(v) for v in QUESTIONS["strategy"].values),
         ),
         IndicatorSpec(
@@ -140,6 +181,7 @@ def _spec_list() -> list[IndicatorSpec]:
             (
                 "Plan stratégique Smart City dédié",
                 "Specifiek Smart City-plan",
+                "Eigener Smart-City-Strategieplan",
                 "Dedicated Smart City plan",
             ),
         ),
@@ -150,6 +192,7 @@ def _spec_list() -> list[IndicatorSpec]:
             (
                 "Smart City intégrée à la stratégie globale",
                 "Smart City in de globale strategie",
+                "Smart City in der Gesamtstrategie",
                 "Smart City in the global strategy",
             ),
         ),
@@ -160,6 +203,7 @@ def _spec_list() -> list[IndicatorSpec]:
             (
                 "Compte rédiger un plan Smart City",
                 "Plant een Smart City-plan",
+                "Will einen Smart-City-Plan erstellen",
                 "Intends to write a Smart City plan",
             ),
         ),
@@ -170,6 +214,7 @@ def _spec_list() -> list[IndicatorSpec]:
             (
                 "A une stratégie Smart City (dédiée ou globale)",
                 "Heeft een Smart City-strategie (specifiek of globaal)",
+                "Hat eine Smart-City-Strategie (eigene oder in der Gesamtstrategie)",
                 "Has a Smart City strategy (dedicated or global)",
             ),
         ),
@@ -177,7 +222,12 @@ def _spec_list() -> list[IndicatorSpec]:
             "strategy_driver",
             "category",
             "strategy_driver",
-            ("Porteur de la démarche", "Trekker van de aanpak", "Driver of the approach"),
+            (
+                "Porteur de la démarche",
+                "Trekker van de aanpak",
+                "Treiber des Vorgehens",
+                "Driver of the approach",
+            ),
             tuple(str(v) for v in QUESTIONS["strategy_driver"].values),
         ),
         IndicatorSpec(
@@ -187,6 +237,7 @@ def _spec_list() -> list[IndicatorSpec]:
             (
                 "A un chargé de projet Smart City",
                 "Heeft een Smart City-projectmedewerker",
+                "Hat einen Smart-City-Projektbeauftragten",
                 "Has a Smart City project officer",
             ),
         ),
@@ -194,12 +245,16 @@ def _spec_list() -> list[IndicatorSpec]:
             "n_domains",
             "count",
             "domains",
-            ("Nombre de domaines", "Aantal domeinen", "Number of domains"),
+            ("Nombre de domaines", "Aantal domeinen", "Anzahl der Bereiche", "Number of domains"),
         ),
     ]
     for question, prefix, word in (
-        ("domains", "domain", ("Domaine", "Domein", "Domain")),
-        ("difficulties", "difficulty", ("Difficulté", "Moeilijkheid", "Difficulty")),
+        ("domains", "domain", ("Domaine", "Domein", "Bereich", "Domain")),
+        (
+            "difficulties",
+            "difficulty",
+            ("Difficulté", "Moeilijkheid", "Schwierigkeit", "Difficulty"),
+        ),
     ):
         q = QUESTIONS[question]
         if question == "difficulties":
@@ -208,43 +263,69 @@ def _spec_list() -> list[IndicatorSpec]:
                     "n_difficulties",
                     "count",
                     "difficulties",
-                    ("Nombre de difficultés", "Aantal moeilijkheden", "Number of difficulties"),
+                    (
+                        "Nombre de difficultés",
+                        "Aantal moeilijkheden",
+                        "Anzahl der Schwierigkeiten",
+                        "Number of difficulties",
+                    ),
                 )
             )
         for value, (fr, nl, en) in zip(q.values, q.value_labels, strict=True):
+            de = _GERMAN_VALUES[str(value)]
             specs.append(
                 IndicatorSpec(
                     f"{prefix}_{value}",
                     "share",
                     question,
-                    (f"{word[0]} : {fr}", f"{word[1]}: {nl}", f"{word[2]}: {en}"),
+                    (
+                        f"{word[0]} : {fr}",
+                        f"{word[1]}: {nl}",
+                        f"{word[2]}: {de}",
+                        f"{word[3]}: {en}",
+                    ),
                 )
             )
-    for qid, (fr, nl, en), high in (
+    for qid, names, high in (
         (
             "private_involvement",
-            ("Implication des acteurs privés", "Betrokkenheid private actoren", "Private actors"),
+            (
+                "Implication des acteurs privés",
+                "Betrokkenheid private actoren",
+                "Einbindung privater Akteure",
+                "Private actors",
+            ),
             (
                 "Implication forte des acteurs privés (4-5)",
                 "Sterke betrokkenheid private actoren (4-5)",
+                "Starke Einbindung privater Akteure (4-5)",
                 "Strong involvement of private actors (4-5)",
             ),
         ),
         (
             "human_priority",
-            ("Priorité à l'humain", "Prioriteit menselijke dimensie", "Priority to the human"),
+            (
+                "Priorité à l'humain",
+                "Prioriteit menselijke dimensie",
+                "Vorrang des Menschen",
+                "Priority to the human",
+            ),
             (
                 "Priorité élevée à l'humain (4-5)",
                 "Hoge prioriteit menselijke dimensie (4-5)",
+                "Hoher Vorrang des Menschen (4-5)",
                 "High priority to the human aspect (4-5)",
             ),
         ),
     ):
-        specs.append(
-            IndicatorSpec(
-                qid, "score", qid, (f"{fr} (score 1-5)", f"{nl} (score 1-5)", f"{en} (score 1-5)")
-            )
+        fr, nl, de, en = names
+        labels = (
+            f"{fr} (score 1-5)",
+            f"{nl} (score 1-5)",
+            f"{de} (Skala 1-5)",
+            f"{en} (score 1-5)",
         )
+        specs.append(IndicatorSpec(qid, "score", qid, labels))
         specs.append(IndicatorSpec(f"{qid}_high", "share", qid, high))
     return specs
 
@@ -353,7 +434,12 @@ def _compute(
         counts = pd.array(flags.fillna(False).astype(int).sum(axis=1).to_numpy(), dtype="Int64")
         counts[~known] = pd.NA
         return counts
-    # shares
+    return _compute_share(spec, aligned, answered)
+
+
+def _compute_share(spec: IndicatorSpec, aligned: pd.DataFrame, answered: np.ndarray) -> np.ndarray:
+    """Return 1.0 / 0.0 per commune (NaN when the question was not answered)."""
+    q = QUESTIONS[spec.question]
     if spec.question == "feels_concerned":
         return _flag(aligned[q.id], answered, lambda s: s == "yes")
     if spec.id in _STRATEGY_SHARES:

@@ -106,7 +106,7 @@ def indicator_kind(indicator: str) -> IndicatorKind:
 
 
 def indicator_label(indicator: str, lang: Lang = "en") -> str:
-    """Return the label of an indicator in a language (German falls back to English).
+    """Return the label of an indicator in ``fr``, ``nl``, ``de`` or ``en``.
 
     Examples
     --------
@@ -169,10 +169,10 @@ def _answer_label(indicator: str, value: str, lang: Lang) -> str:
     """Return an answer's label: the map legend's wording first, then the questionnaire's."""
     from geobaro.survey.schema import QUESTIONS
 
-    key = f"maps.answer.{value}"
-    text = t(key, lang)
-    if text != key:
-        return text
+    for key in (f"maps.answer.{value}", f"views.answer.{value}"):
+        text = t(key, lang)
+        if text != key:  # German answers the questionnaire does not name (views.de.json)
+            return text
     spec = INDICATORS.get(indicator)
     question = QUESTIONS.get(getattr(spec, "question", indicator) or indicator)
     if question is not None and value in question.values:
