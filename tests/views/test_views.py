@@ -591,3 +591,12 @@ def test_tables_hold_whole_names(ref, indicators):
     request = views.ExploreRequest("feels_concerned", level="province", lang="fr")
     table = views.render_explore(request, _data(request, indicators, ref)).table
     assert "Région de Bruxelles-Capitale" in set(table["name"])
+
+
+def test_search_puts_the_exact_name_first_and_tells_homonyms_apart(ref):
+    assert views.search_communes("Luik", ref, lang="nl")["nis_code"].iloc[0] == "62063"
+    found = views.search_communes("Saint-Nicolas", ref, lang="fr").set_index("nis_code")
+    assert found.at["46021", "label"] == "Saint-Nicolas (Sint-Niklaas, Flandre orientale, 46021)"
+    assert found.at["62093", "label"] == "Saint-Nicolas (Liège, 62093)"
+    assert views.search_communes("zzzzqqq", ref).empty
+    assert len(views.search_communes("", ref)) == 589

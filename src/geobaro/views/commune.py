@@ -169,9 +169,12 @@ def render_commune(request: CommuneRequest, data: ViewData) -> CommuneProfile:
 
 
 def search_communes(query: str, gdf_communes: pd.DataFrame, *, lang: Lang = "en") -> pd.DataFrame:
-    """Return the communes any of whose names (FR/NL/DE/EN) or code contains ``query``.
+    """Return the communes a query may mean, best first (`geobaro.survey.match.rank_communes`).
 
-    Case, accents, hyphens and apostrophes are ignored; exact matches come first.
+    Any name (FR/NL/DE/EN, case, accents, hyphens and apostrophes ignored) or the first digits
+    of a code; exact names first, then prefixes, names containing the query and close
+    spellings. Labels name the commune's code and, for homonyms, what tells them apart. A
+    blank query lists every commune.
 
     Examples
     --------
@@ -184,28 +187,30 @@ def search_communes(query: str, gdf_communes: pd.DataFrame, *, lang: Lang = "en"
     >>> search_communes("sint joost", ref, lang="nl")["label"].tolist()
     ['Sint-Joost-ten-Node (21014)']
     """
-    from geobaro.survey.normalize import normalize_name
+    from geobaro.survey.match import rank_communes
 
-    needle = normalize_name(query or "")
-    columns = [c for c in ("name_fr", "name_nl", "name_de", "name_en") if c in gdf_communes]
-    names = gdf_communes[columns].fillna("").astype(str)
-    folded = names.map(normalize_name)
-    codes = gdf_communes["nis_code"].astype(str)
-    if needle:
-        hit = folded.apply(lambda col: col.str.contains(needle, regex=False)).any(axis=1)
-        hit |= codes.str.startswith(query.strip())
-        exact = folded.eq(needle).any(axis=1)
-    else:
-        hit = pd.Series(True, index=gdf_communes.index)
-        exact = pd.Series(False, index=gdf_communes.index)
-    found = gdf_communes.loc[hit, ["nis_code"]].copy()
+    if not (query or "").strip():
+        found = gdf_communes[["nis_code"]].astype(str).copy()
+        found["label"] = [
+            _with_code(unit_name(row, lang), code)
+            for row, code in zip(gdf_communes.to_dict("records"), found["nis_code"], strict=True)
+        ]
+        return found.sort_values("label", kind="stable").reset_index(drop=True)
+    ranked = rank_communes(query, gdf_communes, lang=lang, limit=len(gdf_communes))
+    found = ranked[["nis_code"]].copy()
     found["label"] = [
-        f"{unit_name(gdf_communes.loc[i], lang)} ({gdf_communes.at[i, 'nis_code']})"
-        for i in found.index
+        _with_code(label, code)
+        for label, code in zip(ranked["label"], ranked["nis_code"], strict=True)
     ]
-    found["_rank"] = (~exact[hit]).astype(int)
-    found = found.sort_values(["_rank", "label"], kind="stable").drop(columns="_rank")
+    found["exact"] = ranked["exact"].to_numpy()
     return found.reset_index(drop=True)
+
+
+def _with_code(label: str, code: str) -> str:
+    """Return ``Name (code)``, or ``Name (what tells it apart, code)`` for a homonym."""
+    if label.endswith(")"):
+        return f"{label[:-1]}, {code})"
+    return f"{label} ({code})"
 
 
 def _group_text(
