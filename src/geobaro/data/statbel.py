@@ -19,6 +19,7 @@ from typing import IO, Any, TypeVar
 import geopandas as gpd
 import pandas as pd
 
+from geobaro.data.manifest import Progress
 from geobaro.data.sectors import _code5, dissolve_sectors, normalize_sector_columns, read_sectors
 from geobaro.errors import BoundaryDataError, DataUnavailableError
 
@@ -48,7 +49,6 @@ DEFAULT_BASE_URL = (
 )
 
 
-Progress = Callable[[float, str], None]
 _T = TypeVar("_T")
 
 
