@@ -93,6 +93,10 @@ def test_2018_province_map_has_five_values_and_the_others_not_published(figures,
     assert "not published" in view.legend_html
     assert "no data" not in view.legend_html
     assert view.others["text"].tolist() == ["3.64/10"]  # Belgium, beside the map
+    # the classification the PNG export and tables read names the statuses the same way
+    statuses = [(e.label, e.count) for e in view.classification.legend if e.kind == "status"]
+    assert statuses == [("not published", 6)]
+    assert view.sources_text == "https://regional-it.be/?p=29325 (paragraph on provinces)"
 
 
 def test_walloon_wave_marks_the_other_regions_not_surveyed(figures, units) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import branca.element
@@ -20,7 +20,7 @@ import pandas as pd
 
 from geobaro._units import PROVINCE_NAMES
 from geobaro.i18n import format_integer, format_number, format_share, region_name, t, unit_name
-from geobaro.maps import Classification, build_choropleth, classify, render_legend
+from geobaro.maps import STATUS_STYLES, Classification, build_choropleth, classify, render_legend
 from geobaro.published import MAP_LEVELS, WAVES, find_conflicts, group_nis_code, locate_figures
 from geobaro.views.common import _framing, _map_html
 from geobaro.vocabulary import LANG_INDEX, REGIONS
@@ -140,6 +140,11 @@ class PublishedResult:
     source_line: str = ""
     gdf_units: gpd.GeoDataFrame | None = field(default=None, repr=False)
     html: str = field(default="", repr=False)
+
+    @property
+    def sources_text(self) -> str:
+        """Return the sources as one line without its "Source:" label (for the PNG export)."""
+        return _sources_text(self.sources)
 
 
 def list_published_choices(figures: pd.DataFrame) -> dict[str, dict[str, tuple[Level, ...]]]:
@@ -386,7 +391,39 @@ def _map_values(
 def _classify(values: pd.DataFrame, lang: Lang) -> Classification:
     ok = values.loc[values["status"] == "ok", "value"].astype(float)
     k = max(1, min(4, int(ok.nunique())))
-    return classify(values, kind="sequential", scheme="equal_interval", k=k, lang=lang)
+    classification = classify(values, kind="sequential", scheme="equal_interval", k=k, lang=lang)
+    return _relabel(classification, values, lang)
+
+
+def _relabel(
+    classification: Classification,
+    values: pd.DataFrame,
+    lang: Lang,
+    names: dict[str, str] | None = None,
+) -> Classification:
+    """Return the classification with its status entries named for published figures.
+
+    The PNG export and tables read these labels (the web legend is relabelled by `_legend`).
+    """
+    names = names or {
+        "no_data": t("published.status.no_data", lang),
+        "not_reached": t("published.status.not_reached", lang),
+    }
+    by_color = {STATUS_STYLES[s].fill: n for s, n in names.items()}
+    shown = values.loc[values["status"] == "ok", "label"].unique()
+    legend = []
+    for entry in classification.legend:
+        if entry.kind == "status" and entry.color in by_color:
+            legend.append(replace(entry, label=by_color[entry.color]))
+        elif entry.kind == "class" and len(shown) == 1:
+            legend.append(replace(entry, label=str(shown[0])))
+        else:
+            legend.append(entry)
+    statuses = values.set_index("nis_code")["status"]
+    labels = classification.labels.copy()
+    for status, name in names.items():
+        labels[statuses.reindex(labels.index).eq(status).to_numpy()] = name
+    return replace(classification, legend=tuple(legend), labels=labels)
 
 
 def _legend(classification: Classification, values: pd.DataFrame, lang: Lang, title: str) -> str:

@@ -28,6 +28,7 @@ from geobaro.views.published import (
     _add_box,
     _add_value_labels,
     _legend,
+    _relabel,
     format_figure,
     group_label,
     list_published_choices,
@@ -584,10 +585,13 @@ def _classify_change(values: pd.DataFrame, lang: Lang) -> Classification:
         palette = falls[::-1][:k] if k > 1 else [falls[2]]
     else:
         palette = "RdBu"
-    return classify(
+    classification = classify(
         values, kind="sequential", scheme="equal_interval", k=k, palette=palette, lang=lang,
         percent=False,
     )  # fmt: skip
+    return _relabel(
+        classification, values, lang, {"no_data": t("published.change.status.no_data", lang)}
+    )
 
 
 def _group_key(group: str) -> tuple[int, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 
 import pandas as pd
@@ -30,6 +31,7 @@ from geobaro.views.trends import (
     render_change,
     render_trends,
     series_label,
+    trend_chart_png,
 )
 
 __all__ = ["is_published_figure", "show"]
@@ -184,12 +186,22 @@ def _table(result: PublishedResult, lang: Lang) -> None:
                 "note": st.column_config.TextColumn(t("published.column.note", lang)),
             },
         )
-    st.download_button(
+    stem = f"geobaro_{result.request.wave}_{result.request.indicator}_{result.request.level}"
+    csv_col, png_col = st.columns(2)
+    csv_col.download_button(
         t("published.page.download", lang),
         data=result.table.to_csv(index=False).encode("utf-8"),
-        file_name=f"geobaro_{result.request.wave}_{result.request.indicator}.csv",
+        file_name=f"{stem}.csv",
         mime="text/csv",
         key="published_download",
+        on_click="ignore",
+    )
+    png_col.download_button(
+        t("published.page.download_png", lang),
+        data=lambda: _map_png(result, lang),
+        file_name=f"{stem}.png",
+        mime="image/png",
+        key="published_download_png",
         on_click="ignore",
     )
 
@@ -236,6 +248,15 @@ def _trends(request: PublishedRequest, lang: Lang) -> None:
             for col, group in zip(cols, groups[start : start + _CHARTS_PER_ROW], strict=False):
                 with col:
                     st.vega_lite_chart(trends.charts[group], width="stretch", height=_CHART_HEIGHT)
+                    points = trends.points[trends.points["group"] == group]
+                    st.download_button(
+                        "PNG",
+                        data=functools.partial(trend_chart_png, points, lang=lang),
+                        file_name=f"geobaro_trend_{chosen}_{group}.png",
+                        mime="image/png",
+                        key=f"trend_png_{group}",
+                        on_click="ignore",
+                    )
     if len(trends.changes):
         _changes_table(trends, lang)
     st.markdown(f"**{t('published.page.change_map', lang)}**")
@@ -287,6 +308,22 @@ def _changes_table(trends: TrendsResult, lang: Lang) -> None:
             "source_from": st.column_config.LinkColumn(t("published.column.source", lang)),
             "source_to": st.column_config.LinkColumn(t("published.column.source", lang)),
         },
+    )
+
+
+def _map_png(result: PublishedResult, lang: Lang) -> bytes:
+    from geobaro.export.files import export_png
+
+    if result.gdf_units is None:
+        raise ValueError("the view holds no units to draw")
+    return export_png(
+        result.gdf_units,
+        result.values,
+        result.classification,
+        title=result.title,
+        source=result.sources_text,
+        attribution=resources.get_attribution(),
+        lang=lang,
     )
 
 
