@@ -51,7 +51,7 @@ def _values(units: gpd.GeoDataFrame, kind: str, status: str) -> pd.DataFrame:
 
 
 class _Rows(HTMLParser):
-    """Collects each legend row's data-status and the swatch SVG elements inside it."""
+    """Collects each legend row's data-status and its swatch's inline style."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -60,17 +60,16 @@ class _Rows(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         a = dict(attrs)
         if tag == "div" and a.get("class") == "gb-row":
-            self.rows.append({"status": a.get("data-status"), "kind": a.get("data-kind"),
-                              "shapes": []})  # fmt: skip
-        elif self.rows and tag in {"rect", "path"}:
-            self.rows[-1]["shapes"].append((tag, a))
+            self.rows.append({"status": a.get("data-status"), "kind": a.get("data-kind")})
+        elif self.rows and a.get("class") == "gb-sw":
+            self.rows[-1]["style"] = a.get("style") or ""
 
 
-def _swatch_of(legend: str, status: str) -> list[tuple[str, dict[str, str | None]]]:
+def _swatch_of(legend: str, status: str) -> str:
     parser = _Rows()
     parser.feed(legend)
     (row,) = [r for r in parser.rows if r["status"] == status]
-    return row["shapes"]  # type: ignore[no-any-return]
+    return str(row["style"])
 
 
 @pytest.mark.parametrize("kind", ["sequential", "categorical"])
@@ -99,30 +98,26 @@ def test_every_status_has_its_own_swatch_as_the_map_draws_it(units: gpd.GeoDataF
     )
     legend = render_legend(classify(values, kind="sequential"), lang="en")
     swatches = {s: _swatch_of(legend, s) for s in NON_OK}
-    # refused and too-few-answers: different hatching (diagonal vs cross) of the map's colour
-    refused = [a["d"] for tag, a in swatches["refused"] if tag == "path"]
-    too_small = [a["d"] for tag, a in swatches["too_small"] if tag == "path"]
-    assert len(refused) == 1
-    assert len(too_small) == 1
-    assert refused[0] != too_small[0]
-    assert too_small[0].startswith(refused[0])  # cross = the diagonal lines plus the others
-    for status in ("refused", "too_small"):
-        style = STATUS_STYLES[status]
-        fills = [a["fill"] for tag, a in swatches[status] if tag == "rect"]
-        assert fills[0] == style.fill
-        assert [a["stroke"] for tag, a in swatches[status] if tag == "path"] == [style.outline]
-    # no data: a dashed border and no hatching; not reached: plain grey, solid border
-    assert not [t for t, _ in swatches["no_data"] if t == "path"]
-    borders = [a for tag, a in swatches["no_data"] if tag == "rect" and a["fill"] == "none"]
-    assert borders
-    assert borders[0].get("stroke-dasharray")
-    assert not [t for t, _ in swatches["not_reached"] if t == "path"]
-    reached = [a for tag, a in swatches["not_reached"] if tag == "rect"]
-    assert reached[0]["fill"] == STATUS_STYLES["not_reached"].fill
-    assert not any(a.get("stroke-dasharray") for a in reached)
-    # all four look different
-    looks = {repr(sorted((t, sorted(a.items())) for t, a in s)) for s in swatches.values()}
-    assert len(looks) == 4
+    gradients = {s: re.findall(r"repeating-linear-gradient\((\d+)deg,([^)]*)\)", v)
+                 for s, v in swatches.items()}  # fmt: skip
+    # refused: the map's "/" lines on its light grey; too few answers: "/" and "\\" on white
+    refused, too_small = STATUS_STYLES["refused"], STATUS_STYLES["too_small"]
+    assert [angle for angle, _ in gradients["refused"]] == ["135"]
+    assert gradients["refused"][0][1].startswith(f"{refused.outline} 0 1px,{refused.fill} 1px")
+    assert sorted(angle for angle, _ in gradients["too_small"]) == ["135", "45"]
+    assert gradients["too_small"][-1][1].startswith(f"{too_small.outline} 0 1px,#ffffff 1px")
+    assert swatches["refused"] != swatches["too_small"]
+    # no data: a dashed border, no hatching; not reached: plain grey, solid border
+    assert not gradients["no_data"]
+    assert "border:1px dashed #969696" in swatches["no_data"]
+    assert not gradients["not_reached"]
+    assert swatches["not_reached"].startswith(f"background:{STATUS_STYLES['not_reached'].fill};")
+    assert "border:1px solid" in swatches["not_reached"]
+    assert len(set(swatches.values())) == 4
+    # everything a swatch needs is in its own style (sanitisers drop <style> and <svg>)
+    for style in swatches.values():
+        assert "width:18px;height:12px" in style
+        assert "print-color-adjust:exact" in style
 
 
 def test_labels_come_from_the_one_status_catalogue() -> None:
@@ -135,6 +130,10 @@ def test_labels_come_from_the_one_status_catalogue() -> None:
             assert f">{load_catalog(lang)[f'maps.status.{status}']}<" in legend
     assert status_label("not_reached", "fr") == "non atteinte"
     assert status_label("answered", "nl") == status_label("ok", "nl")
+    renamed = render_legend(classify(values, kind="sequential"), lang="en",
+                            status_labels={"no_data": "not <published>"})  # fmt: skip
+    assert ">not &lt;published&gt;<" in renamed
+    assert ">refused<" in renamed
     with pytest.raises(ValueError, match="unknown status 'lost'; allowed: ok, not_reached"):
         status_label("lost", "en")  # type: ignore[arg-type]
 
@@ -167,4 +166,38 @@ def test_legend_of_a_bad_colour_falls_back_to_grey() -> None:
 
     legend = render_legend(Klass(), lang="en")
     assert "javascript" not in legend
-    assert 'fill="#cccccc"' in legend
+    assert 'style="background:#cccccc;' in legend
+
+
+@pytest.mark.browser
+def test_swatches_draw_in_a_browser_even_without_the_style_sheet(chromium: Any) -> None:
+    from pathlib import Path
+
+    values = pd.DataFrame(
+        {"nis_code": list("abcde"), "value": [0.5, None, None, None, None], "status": MAP_STATUSES}
+    )
+    legend = render_legend(classify(values, kind="sequential"), lang="fr", title="Communes")
+    # as a sanitiser that drops style sheets would leave it
+    bare = re.sub(r"<style>.*?</style>", "", legend)
+    out = Path(__file__).resolve().parents[2] / "test-artefacts" / "maps"
+    out.mkdir(parents=True, exist_ok=True)
+    page = chromium.new_page(viewport={"width": 320, "height": 360}, device_scale_factor=2)
+    looks = []
+    for name, fragment in (("with-style-sheet", legend), ("without", bare)):
+        page.set_content(f"<body style='font:14px sans-serif'>{fragment}</body>")
+        looks += page.evaluate(
+            """() => [...document.querySelectorAll('.gb-row')].map(row => {
+          const sw = row.querySelector('.gb-sw'), cs = getComputedStyle(sw);
+          return {status: row.dataset.status || null, w: sw.offsetWidth, h: sw.offsetHeight,
+                  image: cs.backgroundImage, border: cs.borderTopStyle};
+        })"""
+        )
+        page.screenshot(path=str(out / f"legend-statuses-{name}.png"))
+    page.close()
+    assert len(looks) == 2 * 5
+    for look in looks:
+        assert (look["w"], look["h"]) == (18, 12), look
+        hatched = look["status"] in {"refused", "too_small"}
+        assert ("repeating-linear-gradient" in look["image"]) == hatched, look
+        assert look["border"] == ("dashed" if look["status"] == "no_data" else "solid"), look
+    assert looks[:5] == looks[5:]

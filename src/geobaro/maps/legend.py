@@ -8,6 +8,7 @@ and the label (from the one status catalogue, ``maps.status.*`` of the locales) 
 from __future__ import annotations
 
 import html
+import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -16,7 +17,7 @@ from geobaro.i18n import format_number, t
 from geobaro.vocabulary import MAP_STATUSES, RESPONSE_STATUSES, MapStatus, ResponseStatus
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping
 
     from geobaro.vocabulary import Lang
 
@@ -40,8 +41,8 @@ class StatusStyle:
     fill
         Fill colour (the background of the hatching when ``hatch`` is set).
     hatch
-        ``None``, ``"diagonal"`` or ``"cross"``: an SVG pattern on the web map and in the
-        legend, a matplotlib hatch in PNG exports. The lines have the ``outline`` colour.
+        ``None``, ``"diagonal"`` or ``"cross"``: an SVG pattern on the web map, CSS gradients
+        in the legend, a matplotlib hatch in PNG exports. The lines have the ``outline`` colour.
     outline
         Border colour.
     dashed
@@ -75,10 +76,8 @@ _COLOR = re.compile(r"#[0-9a-fA-F]{3,8}")
 LEGEND_CSS = (
     ".gb-legend{line-height:1.35}"
     ".gb-legend .gb-legend-title{font-weight:600;margin:0 0 2px}"
-    ".gb-legend .gb-row{display:flex;align-items:center;gap:6px;margin:1px 0}"
-    ".gb-legend .gb-sw{flex:none;display:inline-block;width:18px;height:12px;line-height:0;"
-    "-webkit-print-color-adjust:exact;print-color-adjust:exact}"
-    ".gb-legend .gb-sw svg{display:block}"
+    ".gb-legend .gb-row{display:flex;align-items:center;margin:1px 0}"
+    ".gb-legend .gb-sw{flex:none}"
     ".gb-legend .gb-n{color:#636363;margin-left:auto;padding-left:6px;white-space:nowrap}"
 )
 
@@ -89,14 +88,15 @@ def render_legend(
     lang: Lang,
     title: str | None = None,
     counts: bool = True,
+    status_labels: Mapping[str, str] | None = None,
 ) -> str:
     """Return the legend of a classification as one self-contained HTML fragment.
 
     Every class or category gets a swatch of its colour; every status present gets the swatch
     the map draws it with: *refused* diagonal hatching, *too few answers* cross-hatching (the
-    map's SVG patterns, drawn as inline SVG so they also print and screenshot), *no data* a
-    dashed border, *not reached* a plain grey fill. The fragment carries its own style sheet,
-    scoped to the ``gb-legend`` class; labels are escaped.
+    map's 6 px patterns as CSS gradients in each swatch's own ``style``, so they survive HTML
+    sanitisers, print and screenshot), *no data* a dashed border, *not reached* a plain grey
+    fill. The layout's style sheet is scoped to the ``gb-legend`` class; labels are escaped.
 
     Put it in the page as it is: the map's in-map legend is exactly this string, and the app
     (``st.markdown(..., unsafe_allow_html=True)`` or ``st.html``) and the static site show the
@@ -113,6 +113,9 @@ def render_legend(
         screen readers (default: the translated "Legend").
     counts
         Show the number of units of each row, as ``(12)``.
+    status_labels
+        Status -> label for maps where a status means something else (a published figure
+        that is *not published*); the catalogue's label for the others. Escaped.
 
     Returns
     -------
@@ -129,7 +132,7 @@ def render_legend(
     >>> legend = render_legend(classify(v, kind="categorical"), lang="fr", title="Communes")
     >>> legend.startswith('<div class="gb-legend" role="group" aria-label="Communes">')
     True
-    >>> "a refusé" in legend and 'stroke-dasharray="3 2"' in legend
+    >>> "a refusé" in legend and "border:1px dashed #969696" in legend
     True
     """
     name = title if title else t("maps.legend.title", lang)
@@ -141,7 +144,9 @@ def render_legend(
         parts.append(f'<div class="gb-legend-title">{html.escape(title)}</div>')
     for entry in _entries(classification):
         status = status_of_entry(entry)
-        label = status_label(status, lang) if status is not None else str(entry.label)
+        label = str(entry.label)
+        if status is not None:
+            label = (status_labels or {}).get(status) or status_label(status, lang)
         color = str(entry.color)
         color = color if _COLOR.fullmatch(color) else "#cccccc"
         data = f' data-status="{status}"' if status is not None else ""
@@ -152,7 +157,7 @@ def render_legend(
         )
         parts.append(
             f'<div class="gb-row" data-kind="{html.escape(str(entry.kind))}"{data}>'
-            f'<span class="gb-sw" style="background:{color}">{_swatch_svg(color, status)}</span>'
+            f'<span class="gb-sw" style="{_swatch_style(color, status)}"></span>'
             f'<span class="gb-label">{html.escape(label)}</span>{count}</div>'
         )
     parts.append("</div>")
@@ -215,31 +220,31 @@ def _entries(classification: Any) -> Iterable[Any]:
     return tuple(getattr(classification, "legend", ()))
 
 
-def _swatch_svg(color: str, status: str | None) -> str:
-    """Inline SVG of one swatch: the fill, the map's hatching, the border (dashed for no data)."""
+def _swatch_style(color: str, status: str | None) -> str:
+    """Inline style of one swatch: the fill, the map's hatching, the border (dashed for no data).
+
+    All in the ``style`` attribute, so that the swatch survives HTML sanitisers that drop SVG
+    and style sheets (Streamlit's ``st.html``), and prints (``print-color-adjust``).
+    """
     style = STATUS_STYLES.get(status) if status is not None else None
     outline = style.outline if style is not None else SWATCH_OUTLINE
-    body = f'<rect width="{_SW_W}" height="{_SW_H}" fill="{color}"/>'
+    border = "dashed" if style is not None and style.dashed else "solid"
+    background = f"background:{color}"
     if style is not None and style.hatch is not None:
-        body += (
-            f'<path d="{_hatch_path(style.hatch)}" stroke="{style.outline}" '
-            'stroke-width="1" fill="none"/>'
-        )
-    dash = ' stroke-dasharray="3 2"' if style is not None and style.dashed else ""
-    body += (
-        f'<rect x=".5" y=".5" width="{_SW_W - 1}" height="{_SW_H - 1}" fill="none" '
-        f'stroke="{outline}" stroke-width="1"{dash}/>'
-    )
+        background = f"background:{_hatch_css(style.hatch, style.outline, color)}"
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{_SW_W}" height="{_SW_H}" '
-        f'viewBox="0 0 {_SW_W} {_SW_H}" aria-hidden="true" focusable="false">{body}</svg>'
+        f"{background};border:1px {border} {outline};display:inline-block;"
+        f"width:{_SW_W}px;height:{_SW_H}px;box-sizing:border-box;vertical-align:middle;"
+        "margin-right:6px;"
+        "-webkit-print-color-adjust:exact;print-color-adjust:exact"
     )
 
 
-def _hatch_path(hatch: str) -> str:
-    r"""Lines of the map's 6 px pattern: ``/`` (x + y = 6m), and ``\\`` too for ``cross``."""
-    step, w, h = HATCH_STEP, _SW_W, _SW_H
-    segments = [f"M{m - h} {h}L{m} 0" for m in range(step, w + h, step)]
+def _hatch_css(hatch: str, line: str, fill: str) -> str:
+    r"""Return the map's 6 px pattern as CSS: ``/`` lines, and ``\`` ones too for ``cross``."""
+    period = f"{HATCH_STEP / math.sqrt(2):.2f}px"  # 6 px apart along x is 4.24 px across
+    stripes = "repeating-linear-gradient({angle}deg,{line} 0 1px,{gap} 1px {period})"
     if hatch == "cross":
-        segments += [f"M{m} 0L{m + h} {h}" for m in range(-h, w, step)]
-    return "".join(segments)
+        back = stripes.format(angle=45, line=line, gap="transparent", period=period)
+        return back + "," + stripes.format(angle=135, line=line, gap=fill, period=period)
+    return stripes.format(angle=135, line=line, gap=fill, period=period)
