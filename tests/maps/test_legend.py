@@ -201,3 +201,42 @@ def test_swatches_draw_in_a_browser_even_without_the_style_sheet(chromium: Any) 
         assert ("repeating-linear-gradient" in look["image"]) == hatched, look
         assert look["border"] == ("dashed" if look["status"] == "no_data" else "solid"), look
     assert looks[:5] == looks[5:]
+
+
+def test_marked_units_get_a_thick_outline_and_a_legend_row(units: gpd.GeoDataFrame) -> None:
+    values = pd.DataFrame(
+        {"nis_code": units["nis_code"], "value": [0.1 * i for i in range(8)], "n": 5}
+    )
+    page = (
+        build_choropleth(
+            units,
+            values,
+            k=3,
+            attribution="",
+            marked=["11002", "99999"],
+            marked_label="interval <excludes> Belgium",
+            legend_note="weighted & so on",
+        )
+        .get_root()
+        .render()
+    )
+    config = page.split("geobaroChoropleth(", 2)[2]
+    assert '"marked":["11002","99999"]' in config
+    assert '"markedStyle":{"color":"#111111","weight":2.5' in config
+    legend = render_legend(
+        classify(values, kind="sequential", k=3),
+        lang="en",
+        marked="interval <excludes> Belgium",
+        note="weighted & so on",
+    )
+    assert 'data-kind="marked"' in legend
+    assert "border:2.5px solid #111111" in legend
+    assert "interval &lt;excludes&gt; Belgium" in legend
+    assert "weighted &amp; so on" in legend
+    # the map's own legend is the same fragment (as JSON in the script)
+    assert _json_for_script(legend)[1:-1] in config
+    plain = render_legend(classify(values, kind="sequential", k=3), lang="en")
+    assert 'data-kind="marked"' not in plain
+    assert 'class="gb-note"' not in plain
+    unmarked = build_choropleth(units, values, k=3, attribution="", marked_label="x")
+    assert 'data-kind=\\"marked\\"' not in unmarked.get_root().render()

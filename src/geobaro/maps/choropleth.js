@@ -2,8 +2,8 @@
  *
  * geobaroChoropleth(map, cfg) decodes the quantised TopoJSON of cfg.topology, draws the units
  * as one L.geoJSON layer with their styles (hatched statuses use SVG patterns), tooltips, the
- * title, the illustrative-data notice and the legend, outlines the highlighted unit, and
- * keeps the map fitted to what it shows (on load and whenever the frame changes size, until
+ * title, the illustrative-data notice and the legend, outlines the marked units and the
+ * highlighted one, and keeps the map fitted to what it shows (on load and whenever the frame changes size, until
  * the user zooms or drags). It returns the layer.
  * Every text in cfg is escaped by the server: it is set as HTML only where it is markup
  * built there (the legend), never from user input.
@@ -12,6 +12,8 @@ function geobaroChoropleth(map, cfg) {
   "use strict";
   var topo = cfg.topology, styles = cfg.styles, F = cfg.fields;
   var uid = "gb" + Math.random().toString(36).slice(2, 10);
+  var marked = {};
+  (cfg.marked || []).forEach(function (code) { marked[code] = true; });
 
   function decode(topo) {
     var t = topo.transform, arcs = [];
@@ -43,6 +45,7 @@ function geobaroChoropleth(map, cfg) {
     var s = L.extend({}, styles[f.properties.s]);
     if (s.pattern) { s.fillColor = "url(#" + uid + s.pattern + ") " + s.fillColor; }
     delete s.pattern;
+    if (marked[f.properties.nis_code]) { L.extend(s, cfg.markedStyle); }
     if (cfg.highlight && f.properties.nis_code === cfg.highlight) {
       L.extend(s, cfg.highlightStyle);
     }
@@ -130,6 +133,10 @@ function geobaroChoropleth(map, cfg) {
   // the frame's height as the page gives it (streamlit-folium sets it on the element)
   var baseHeight = container.style.height || cfg.height;
   var bar = noticeBar(cfg.notice);
+  // marked outlines above their neighbours' thin white ones (the highlight above all)
+  layer.eachLayer(function (l) {
+    if (marked[l.feature.properties.nis_code]) { l.bringToFront(); }
+  });
   var highlighted = highlight(cfg.highlight);
   var target = L.latLngBounds([[cfg.fit[1], cfg.fit[0]], [cfg.fit[3], cfg.fit[2]]]);
   var fitting = false, userMoved = false;

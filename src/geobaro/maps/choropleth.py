@@ -46,6 +46,8 @@ from geobaro.maps.classify import (
 )
 from geobaro.maps.legend import (
     HATCH_STEP,
+    MARKED_OUTLINE,
+    MARKED_WEIGHT,
     STATUS_STYLES,
     StatusStyle,
     render_legend,
@@ -126,6 +128,12 @@ class MapOptions:
     highlight
         ``nis_code`` of a unit to outline (the commune of a profile); unless ``fit_to`` is
         given, the map opens on it and its neighbours.
+    marked, marked_label
+        ``nis_code`` of units drawn with a thick dark outline (e.g. groups that differ from
+        Belgium), and the legend row that says what the outline means (shown when some unit
+        is marked). Codes absent from the map are ignored.
+    legend_note
+        One line of small text under the legend (e.g. which estimate the map shows).
 
     Examples
     --------
@@ -148,8 +156,13 @@ class MapOptions:
     attribution: str | None = None
     height: int | str = "100%"
     highlight: str | None = None
+    marked: tuple[str, ...] = ()
+    marked_label: str = ""
+    legend_note: str = ""
 
     def __post_init__(self) -> None:
+        # any iterable of codes is kept as a tuple of strings: the options stay hashable
+        object.__setattr__(self, "marked", tuple(str(c) for c in self.marked))
         if self.lang not in LANGS:
             raise ValueError(f"unknown language {self.lang!r}; allowed: {', '.join(LANGS)}")
         if self.assets not in ASSET_MODES:
@@ -346,7 +359,14 @@ def _layer_config(
             "n": html.escape(t("maps.tooltip.n", lang)),
         },
         "title": html.escape(opts.title),
-        "legend": render_legend(classification, lang=lang) if opts.legend else "",
+        "legend": render_legend(
+            classification,
+            lang=lang,
+            marked=opts.marked_label if opts.marked else None,
+            note=opts.legend_note or None,
+        )
+        if opts.legend
+        else "",
         "notice": html.escape(t("maps.illustrative", lang)) if opts.illustrative else "",
         "attribution": html.escape(attribution),
         "fit": list(fit),
@@ -354,6 +374,8 @@ def _layer_config(
         "margin": _FIT_MARGIN,
         "highlight": html.escape(str(opts.highlight)) if opts.highlight is not None else "",
         "highlightStyle": {"color": _HIGHLIGHT, "weight": 3, "dashArray": None},
+        "marked": [html.escape(code) for code in opts.marked],
+        "markedStyle": {"color": MARKED_OUTLINE, "weight": MARKED_WEIGHT, "dashArray": None},
     }
 
 

@@ -79,7 +79,11 @@ LEGEND_CSS = (
     ".gb-legend .gb-row{display:flex;align-items:center;margin:1px 0}"
     ".gb-legend .gb-sw{flex:none}"
     ".gb-legend .gb-n{color:#636363;margin-left:auto;padding-left:6px;white-space:nowrap}"
+    ".gb-legend .gb-note{color:#525252;font-size:.9em;margin-top:3px}"
 )
+#: Colour and width of the outline of marked units, on the map and in the legend.
+MARKED_OUTLINE = "#111111"
+MARKED_WEIGHT = 2.5
 
 
 def render_legend(
@@ -89,6 +93,8 @@ def render_legend(
     title: str | None = None,
     counts: bool = True,
     status_labels: Mapping[str, str] | None = None,
+    marked: str | None = None,
+    note: str | None = None,
 ) -> str:
     """Return the legend of a classification as one self-contained HTML fragment.
 
@@ -116,6 +122,11 @@ def render_legend(
     status_labels
         Status -> label for maps where a status means something else (a published figure
         that is *not published*); the catalogue's label for the others. Escaped.
+    marked
+        Label of the row that explains the map's marked units (drawn with a thick dark
+        outline, `geobaro.maps.MapOptions.marked`); no such row by default. Escaped.
+    note
+        One line of small text under the rows (e.g. which estimate the map shows). Escaped.
 
     Returns
     -------
@@ -160,6 +171,14 @@ def render_legend(
             f'<span class="gb-sw" style="{_swatch_style(color, status)}"></span>'
             f'<span class="gb-label">{html.escape(label)}</span>{count}</div>'
         )
+    if marked:
+        parts.append(
+            '<div class="gb-row" data-kind="marked">'
+            f'<span class="gb-sw" style="{_MARKED_SWATCH}"></span>'
+            f'<span class="gb-label">{html.escape(marked)}</span></div>'
+        )
+    if note:
+        parts.append(f'<div class="gb-note">{html.escape(note)}</div>')
     parts.append("</div>")
     return "".join(parts)
 
@@ -218,6 +237,13 @@ def status_style_of(entry: Any) -> StatusStyle | None:
 
 def _entries(classification: Any) -> Iterable[Any]:
     return tuple(getattr(classification, "legend", ()))
+
+
+_MARKED_SWATCH = (
+    f"background:#ffffff;border:{MARKED_WEIGHT}px solid {MARKED_OUTLINE};display:inline-block;"
+    f"width:{_SW_W}px;height:{_SW_H}px;box-sizing:border-box;vertical-align:middle;"
+    "margin-right:6px;-webkit-print-color-adjust:exact;print-color-adjust:exact"
+)
 
 
 def _swatch_style(color: str, status: str | None) -> str:
