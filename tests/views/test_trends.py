@@ -208,3 +208,47 @@ def test_site_pages_hold_every_published_map_and_every_trend(figures, crosswalk,
         assert set(page.pngs) == set(page.trends.charts)
         assert all(png.startswith(b"\x89PNG") for png in page.pngs.values())
         assert len(page.change_maps) == len(page.trends.pairs)
+
+
+def test_the_sample_waves_map_the_change_of_communes_that_answered_both(settings) -> None:
+    from geobaro.survey.sample import load_sample_waves
+    from geobaro.views.trends import WaveChangeRequest, indicators_by_wave, render_wave_change
+
+    units = load_units(level="commune", web=True, settings=settings)
+    ref = units.drop(columns="geometry")
+    by_wave = indicators_by_wave(load_sample_waves(settings, gdf_communes=ref), ref)
+    assert list(by_wave) == ["2017-BE", "2018-BE"]
+    both = set(
+        by_wave["2017-BE"].loc[by_wave["2017-BE"]["response_status"] == "answered", "nis_code"]
+    )
+    both &= set(
+        by_wave["2018-BE"].loc[by_wave["2018-BE"]["response_status"] == "answered", "nis_code"]
+    )
+    change = render_wave_change(
+        WaveChangeRequest("feels_concerned", "2017-BE", "2018-BE", lang="nl"),
+        by_wave,
+        gdf_units=units,
+    )
+    assert change.both == len(both) == 27
+    ok = change.values[change.values["status"] == "ok"]
+    assert set(ok["nis_code"]) == both
+    assert set(ok["value"]) <= {"up", "same", "down"}
+    rest = change.values[change.values["status"] != "ok"]
+    assert len(rest) == 589 - 27
+    assert rest["value"].isna().all()  # never a change of zero
+    labels = {e.label for e in change.classification.legend}
+    assert {"nu ja", "onveranderd", "nu nee"} & labels
+    assert "Illustrati" in change.html  # the sample is labelled illustrative on the map
+    scores = render_wave_change(
+        WaveChangeRequest("perception_opportunity", "2017-BE", "2018-BE", source="upload"),
+        by_wave,
+        gdf_units=units,
+    )
+    assert scores.both == 27
+    assert scores.classification.kind == "sequential"
+    # one file with a wave column gives the same waves
+    stacked = pd.concat(
+        [r.data.assign(wave=w) for w, r in load_sample_waves(settings, gdf_communes=ref).items()]
+    )
+    again = indicators_by_wave(stacked, ref)
+    pd.testing.assert_frame_equal(again["2018-BE"], by_wave["2018-BE"])

@@ -4,8 +4,9 @@ Published waves: `render_trends` draws one small chart per group (Belgium, the r
 provinces given) of one series of the crosswalk, each point with its source; `render_change`
 maps the change between two waves where both give the same places; `list_headlines` says what
 changed across waves, for the landing page. Own files of several waves: `split_waves`,
-`commune_waves` (a commune's answers per wave) and `wave_change_values` (the change for the
-communes that answered both waves, as map values for Explore).
+`indicators_by_wave`, `commune_waves` (a commune's answers per wave), `wave_change_values` and
+`render_wave_change` (the change for the communes that answered both waves, for Explore),
+defined in `geobaro.views._waves`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,16 @@ from geobaro.i18n import format_number, t
 from geobaro.maps import Classification, build_choropleth, classify
 from geobaro.published import WAVES, change_verdict, list_changes, list_series, trend_points
 from geobaro.views._trend_charts import series_label, trend_chart_png, trend_chart_spec
-from geobaro.views.common import _framing, _map_html, format_value, indicator_kind, indicator_label
+from geobaro.views._waves import (
+    WaveChangeRequest,
+    WaveChangeResult,
+    commune_waves,
+    indicators_by_wave,
+    render_wave_change,
+    split_waves,
+    wave_change_values,
+)
+from geobaro.views.common import _framing, _map_html
 from geobaro.views.published import (
     PublishedRequest,
     PublishedResult,
@@ -48,12 +58,16 @@ __all__ = [
     "PublishedPage",
     "TrendPage",
     "TrendsResult",
+    "WaveChangeRequest",
+    "WaveChangeResult",
     "commune_waves",
+    "indicators_by_wave",
     "list_change_pairs",
     "list_headlines",
     "list_site_pages",
     "render_change",
     "render_trends",
+    "render_wave_change",
     "series_label",
     "split_waves",
     "trend_chart_png",
@@ -421,144 +435,6 @@ def list_site_pages(
     return tuple(maps), tuple(pages)
 
 
-# --- own files of several waves ------------------------------------------------------------
-
-
-def split_waves(data: pd.DataFrame, *, column: str = "wave") -> dict[str, pd.DataFrame]:
-    """Split one survey table with a ``wave`` column into one table per wave (in file order).
-
-    Examples
-    --------
-    >>> df = pd.DataFrame({"nis_code": ["1", "1", "2"], "wave": ["2017", "2018", "2018"]})
-    >>> {w: len(d) for w, d in split_waves(df).items()}
-    {'2017': 1, '2018': 2}
-    """
-    if column not in data.columns:
-        raise ValueError(f"the table has no {column!r} column; columns: {list(data.columns)[:12]}")
-    blank = data[column].isna() | (data[column].astype(str).str.strip() == "")
-    if blank.any():
-        rows = [int(i) + 1 for i in np.flatnonzero(blank.to_numpy())[:10]]
-        raise ValueError(f"data rows {rows} (from 1): the {column!r} column is empty")
-    labels = data[column].astype(str).str.strip()
-    return {
-        wave: data[labels == wave].drop(columns=column).reset_index(drop=True)
-        for wave in dict.fromkeys(labels)
-    }
-
-
-def commune_waves(
-    indicators_by_wave: Mapping[str, pd.DataFrame],
-    nis_code: str,
-    *,
-    indicators: tuple[str, ...] | None = None,
-    lang: Lang = "en",
-) -> pd.DataFrame:
-    """Return one commune's answers per wave: one row per indicator, one column per wave.
-
-    Parameters
-    ----------
-    indicators_by_wave
-        Wave -> per-commune indicators (`geobaro.indicators.compute_indicators` of each wave).
-    nis_code
-        The commune.
-    indicators
-        Which indicators (default: those present in every wave).
-
-    Examples
-    --------
-    >>> a = pd.DataFrame({"nis_code": ["11001"], "response_status": ["answered"],
-    ...                   "feels_concerned": [1.0]})
-    >>> b = a.assign(feels_concerned=[0.0])
-    >>> table = commune_waves({"2017": a, "2018": b}, "11001")
-    >>> table["indicator"].tolist(), table.iloc[1, 2:].tolist()
-    (['response_status', 'feels_concerned'], ['yes', 'no'])
-    """
-    if not indicators_by_wave:
-        raise ValueError("no wave given")
-    common = set.intersection(*(set(df.columns) for df in indicators_by_wave.values()))
-    chosen = indicators or tuple(
-        c for c in next(iter(indicators_by_wave.values())).columns if c in common
-        and c not in ("nis_code", "response_status")
-    )  # fmt: skip
-    rows: dict[str, dict[str, str]] = {i: {} for i in ("response_status", *chosen)}
-    for wave, df in indicators_by_wave.items():
-        match = df[df["nis_code"].astype(str) == nis_code]
-        record = match.iloc[0] if len(match) else None
-        status = "not_reached" if record is None else str(record["response_status"])
-        rows["response_status"][wave] = t(f"maps.status.{status}", lang)
-        for indicator in chosen:
-            value = None if record is None else record.get(indicator)
-            rows[indicator][wave] = _answer_text(indicator, value, lang)
-    out = pd.DataFrame.from_dict(rows, orient="index")
-    out.insert(0, "label", [_row_label(i, lang) for i in out.index])
-    out.insert(0, "indicator", out.index)
-    return out.reset_index(drop=True)
-
-
-def wave_change_values(
-    indicators_by_wave: Mapping[str, pd.DataFrame],
-    *,
-    indicator: str,
-    wave_from: str,
-    wave_to: str,
-    lang: Lang = "en",
-) -> pd.DataFrame:
-    """Return map values of the change of an indicator for the communes that answered both waves.
-
-    Communes that answered one wave only, or left the question blank in one, are ``no_data``
-    with a label saying so (never a change of zero). Shares change by -1, 0 or +1 per commune
-    (an answer that became yes or no); scores and counts by their difference.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``nis_code``, ``value`` (the change), ``n`` (1 where both answers are known),
-        ``status`` (``ok``/``no_data``), ``label``; ready for `geobaro.maps.build_choropleth`.
-
-    Examples
-    --------
-    >>> a = pd.DataFrame({"nis_code": ["1", "2", "3"], "response_status": ["answered"] * 3,
-    ...                   "feels_concerned": [1.0, 0.0, 1.0]})
-    >>> b = pd.DataFrame({"nis_code": ["1", "2", "3"],
-    ...                   "response_status": ["answered", "answered", "not_reached"],
-    ...                   "feels_concerned": [1.0, 1.0, np.nan]})
-    >>> v = wave_change_values({"2017": a, "2018": b}, indicator="feels_concerned",
-    ...                        wave_from="2017", wave_to="2018")
-    >>> v[["value", "status"]].values.tolist()
-    [[0.0, 'ok'], [1.0, 'ok'], [nan, 'no_data']]
-    """
-    kind = indicator_kind(indicator)
-    if kind == "category":
-        raise ValueError(f"{indicator} is a category: map each wave, a difference has no meaning")
-    for wave in (wave_from, wave_to):
-        if wave not in indicators_by_wave:
-            raise ValueError(f"no wave {wave!r}; waves: {', '.join(indicators_by_wave)}")
-    before = indicators_by_wave[wave_from].set_index(
-        indicators_by_wave[wave_from]["nis_code"].astype(str)
-    )
-    after = indicators_by_wave[wave_to].set_index(
-        indicators_by_wave[wave_to]["nis_code"].astype(str)
-    )
-    codes = list(dict.fromkeys([*before.index, *after.index]))
-    a = before[indicator].reindex(codes).astype(float)
-    b = after[indicator].reindex(codes).astype(float)
-    change = b - a
-    both = change.notna()
-    labels = [
-        _change_label(x, y, kind, lang, wave_from, wave_to)
-        for x, y in zip(a.to_numpy(), b.to_numpy(), strict=True)
-    ]
-    return pd.DataFrame(
-        {
-            "nis_code": codes,
-            "value": change.to_numpy(),
-            "n": pd.array(np.where(both, 1, 0), dtype="Int64"),
-            "status": np.where(both, "ok", "no_data"),
-            "label": labels,
-        }
-    )
-
-
 # --- private helpers -------------------------------------------------------------------------
 
 
@@ -637,39 +513,3 @@ def _change_text(change: float, unit: str, lang: Lang) -> str:
     if unit == "percent":
         return sign + t("published.change.points", lang, value=number)
     return sign + number
-
-
-def _answer_text(indicator: str, value: object, lang: Lang) -> str:
-    try:
-        kind = indicator_kind(indicator)
-    except ValueError:
-        return (
-            "–" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-        )
-    if kind == "share" and value is not None and not pd.isna(value):
-        return t("maps.answer.yes" if float(value) >= 0.5 else "maps.answer.no", lang)  # type: ignore[arg-type]
-    return format_value(value, kind, lang, indicator=indicator)
-
-
-def _row_label(indicator: str, lang: Lang) -> str:
-    if indicator == "response_status":
-        return t("published.column.status", lang)
-    try:
-        return indicator_label(indicator, lang)
-    except ValueError:
-        return indicator
-
-
-def _change_label(a: float, b: float, kind: str, lang: Lang, wave_from: str, wave_to: str) -> str:
-    if np.isnan(a) and np.isnan(b):
-        return t("published.wave_change.neither", lang)
-    if np.isnan(a):
-        return t("published.wave_change.only", lang, wave=wave_to)
-    if np.isnan(b):
-        return t("published.wave_change.only", lang, wave=wave_from)
-    if kind == "share":
-        before = t("maps.answer.yes" if a >= 0.5 else "maps.answer.no", lang)
-        after = t("maps.answer.yes" if b >= 0.5 else "maps.answer.no", lang)
-        return f"{wave_from}: {before} → {wave_to}: {after}"
-    before, after = format_number(a, lang, decimals=1), format_number(b, lang, decimals=1)
-    return f"{wave_from}: {before} → {wave_to}: {after}"

@@ -222,6 +222,7 @@ def _trends(request: PublishedRequest, lang: Lang) -> None:
     crosswalk = _crosswalk()
     st.subheader(t("published.page.trends", lang))
     with st.container(key="published_headlines"):
+        st.markdown(f"**{t('published.page.headlines', lang)}**")
         heads = _headlines(lang)
         st.markdown("\n".join(f"- {escape_markdown(text)}" for text in heads["text"]))
     series = list_series(crosswalk)
@@ -259,6 +260,7 @@ def _trends(request: PublishedRequest, lang: Lang) -> None:
                     )
     if len(trends.changes):
         _changes_table(trends, lang)
+    st.caption(t("published.page.noise_help", lang))
     st.markdown(f"**{t('published.page.change_map', lang)}**")
     if not trends.pairs:
         st.caption(t("published.page.no_change_map", lang))
