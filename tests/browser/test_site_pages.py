@@ -152,12 +152,11 @@ def test_site_served_by_a_plain_static_server(static_site: SiteResult, browser: 
 
 @pytest.fixture(scope="module")
 def switch_site(tmp_path_factory: pytest.TempPathFactory) -> SiteResult:
-    """Commune pages of two share indicators (no compare or home pages)."""
+    """Commune and compare pages of two share indicators (no home page)."""
     return export_site(
         tmp_path_factory.mktemp("switch-site"),
         indicators=["feels_concerned", "has_project_officer"],
         levels=["commune"],
-        compare=False,
         home=False,
     )
 
@@ -247,3 +246,65 @@ def test_indicator_switch_keeps_the_geometry(
         if server is not None:
             server.shutdown()
             server.server_close()
+
+
+def _panels_drawn(page: Any, stem: str) -> None:
+    page.wait_for_function(
+        f"""stem => {{
+            const fs = [...document.querySelectorAll('iframe.map')];
+            return fs.length === 3 && fs.every((f, i) => f.dataset.key === stem + '/' + i &&
+                f.contentDocument &&
+                f.contentDocument.querySelectorAll('{PATHS}').length > 0);
+        }}""",
+        arg=stem,
+        timeout=30_000,
+    )
+
+
+def _panel_fills(page: Any) -> list[list[str]]:
+    out = []
+    for handle in page.query_selector_all("iframe.map"):
+        fills = handle.content_frame().evaluate(
+            f"[...document.querySelectorAll('{PATHS}')].map(p => p.getAttribute('fill'))"
+        )
+        out.append([re.sub(r"url\(#[^)]*\)", "url(#pattern)", str(f)) for f in fills])
+    return out
+
+
+def test_compare_page_switches_its_three_maps(switch_site: SiteResult, browser: Any) -> None:
+    ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = ctx.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    base = switch_site.out_dir.as_uri() + "/maps/"
+    try:
+        page.goto(base + "compare-feels_concerned.html")
+        _panels_drawn(page, "compare-feels_concerned")
+        before = _panel_fills(page)
+        summaries = page.locator(".panel .summary").all_inner_texts()
+        requests.clear()
+        page.select_option("#gb-indicator", "compare-has_project_officer")
+        _panels_drawn(page, "compare-has_project_officer")
+        after = _panel_fills(page)
+        assert [len(f) for f in after] == [262, 308, 19]
+        assert after != before
+        assert [u for u in requests if "geometry" in u] == []
+        assert page.locator(".panel .summary").all_inner_texts() != summaries
+        assert (
+            page.locator("h1").inner_text().startswith(indicator_label("has_project_officer", "en"))
+        )
+        assert page.locator(".panel .gb-legend").count() == 3
+        snap(page, "site-compare-switch")
+        own = ctx.new_page()
+        own.goto(base + "compare-has_project_officer.html")
+        _panels_drawn(own, "compare-has_project_officer")
+        assert _panel_fills(own) == after
+        assert own.locator(".panel .summary").all_inner_texts() == (
+            page.locator(".panel .summary").all_inner_texts()
+        )
+        assert own.locator("#gb-rural").inner_text() == page.locator("#gb-rural").inner_text()
+        assert errors == []
+    finally:
+        ctx.close()

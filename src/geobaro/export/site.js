@@ -73,18 +73,19 @@
   G.show = function (stem) {
     var page = G.values[stem];
     document.querySelectorAll("iframe.map[data-key]").forEach(function (f) {
-      var old = f.getAttribute("data-key"), key = stem + old.slice(old.lastIndexOf("/"));
+      var old = f.getAttribute("data-key"), slot = old.slice(old.lastIndexOf("/"));
+      var key = stem + slot, i = Number(slot.slice(1));
+      f.title = (page.frames && page.frames[i]) || page.heading;
       if (old === key) { return; }
       f.srcdoc = f.srcdoc.split(JSON.stringify(old)).join(JSON.stringify(key));
       f.setAttribute("data-key", key);
-      f.title = page.heading;
     });
     document.title = page.heading;
     document.querySelector("h1").textContent = page.heading;
-    ["legend", "downloads", "table"].forEach(function (part) {
-      var box = document.getElementById("gb-" + part);
+    Object.keys(page.parts).forEach(function (id) {
+      var box = document.getElementById(id);
       if (!box) { return; }
-      box.innerHTML = part === "table" && stem === G.own.stem ? G.own.table : page[part];
+      box.innerHTML = id === "gb-table" && stem === G.own.stem ? G.own.table : page.parts[id];
     });
     if (history.replaceState) { history.replaceState(null, "", "#" + stem); }
   };

@@ -228,7 +228,9 @@ def export_site(  # noqa: PLR0913 - public API: keyword-only options of the expo
             view = _MapView(ind, "commune", vintage, scheme, k)
             reuse = written.get((ind, "commune"))
             pages.append(
-                _write_compare_page(ctx, view, indicators_df, gdf_communes, gdf_units, reuse)
+                _write_compare_page(
+                    ctx, view, indicators_df, gdf_communes, gdf_units, reuse, options
+                )
             )
     report_file = _write_report(ctx, result) if survey is not None else None
     pages.append(_write_index(ctx, pages, report_file))
@@ -368,10 +370,12 @@ def _write_map_page(
     key = f"{stem}/0"
     page_entry = {
         "heading": view.title,
-        "legend": legend,
-        "downloads": downloads,
-        "table": "<h2>Table</h2><p>The table of this indicator is on "
-        f'<a href="{esc(stem)}.html">its own page</a>.</p>',
+        "parts": {
+            "gb-legend": legend,
+            "gb-downloads": downloads,
+            "gb-table": "<h2>Table</h2><p>The table of this indicator is on "
+            f'<a href="{esc(stem)}.html">its own page</a>.</p>',
+        },
     }
     values = ctx.data.write_values(stem, {key: data.to_json(level=what.level), stem: page_entry})
     document = frame_document(view.map, key=key, assets="../assets")
@@ -403,6 +407,7 @@ def _write_compare_page(
     gdf_communes: pd.DataFrame,
     gdf_units: gpd.GeoDataFrame,
     reuse: tuple[str, ...] | None,
+    options: Sequence[tuple[str, str]],
 ) -> SitePage:
     from geobaro.views import CompareRequest, ViewData, indicator_label, render_compare
 
@@ -422,6 +427,8 @@ def _write_compare_page(
     panels = []
     frames = []
     entries: dict[str, dict[str, Any]] = {}
+    parts: dict[str, str] = {}
+    frame_titles = []
     for i, panel in enumerate(view.panels):
         frames.append(panel.values)
         data = map_data(panel.map)
@@ -429,15 +436,18 @@ def _write_compare_page(
         key = f"{stem}/{i}"
         entries[key] = data.to_json(level="commune")
         document = frame_document(panel.map, key=key, assets="../assets")
+        frame_titles.append(f"{title}: {region_name(panel.region, ctx.lang)}")
+        parts[f"gb-panel-{i}"] = (
+            f'<p class="summary">{esc(panel.summary.describe(ctx.lang))}</p>'
+            + render_legend(panel.classification, lang=ctx.lang)
+        )
         panels.append(
             '<section class="panel">'
             f"<h2>{esc(region_name(panel.region, ctx.lang))}</h2>"
-            + map_frame(document, key=key, title=f"{title}: {panel.region}", height="55vh")
-            + f'<p class="summary">{esc(panel.summary.describe(ctx.lang))}</p>'
-            + render_legend(panel.classification, lang=ctx.lang)
+            + map_frame(document, key=key, title=frame_titles[-1], height="55vh")
+            + f'<div id="gb-panel-{i}">{parts[f"gb-panel-{i}"]}</div>'
             + "</section>"
         )
-    values_file = ctx.data.write_values(stem, entries)
     if reuse is None:
         values = pd.concat(frames, ignore_index=True)
         table = _values_table(values, gdf_units)
@@ -450,12 +460,24 @@ def _write_compare_page(
         for s in view.urban_rural
     )
     scale = "one colour scale shared by the three maps" if view.shared is not None else ""
+    parts["gb-hint"] = esc(scale)
+    parts["gb-rural"] = rural
+    parts["gb-downloads"] = downloads_html(data_files, prefix="../")
+    entries[stem] = {"heading": title, "parts": parts, "frames": frame_titles}
+    values_file = ctx.data.write_values(stem, entries)
+    switch = switch_html(
+        [(f"compare-{ind}", label) for ind, label in options],
+        current=stem,
+        values_dir="../data/values/",
+        lang=ctx.lang,
+    )
     body = "\n".join(
         [
-            f'<p class="hint">{esc(scale)}</p>' if scale else "",
+            switch,
+            f'<p class="hint" id="gb-hint">{parts["gb-hint"]}</p>',
             f'<div class="panels">{"".join(panels)}</div>',
-            f"<h2>Urban and rural communes</h2><ul>{rural}</ul>",
-            f'<p class="downloads">{downloads_html(data_files, prefix="../")}</p>',
+            f'<h2>Urban and rural communes</h2><ul id="gb-rural">{rural}</ul>',
+            f'<p class="downloads" id="gb-downloads">{parts["gb-downloads"]}</p>',
         ]
     )
     path = f"maps/{stem}.html"
