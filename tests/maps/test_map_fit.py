@@ -28,7 +28,7 @@ HEIGHT = 600
 #: What a map shows, measured in the page: is the target in view, how much of the frame it
 #: takes, how many units' visible parts meet the notice, is the highlighted unit in view.
 MEASURE = """() => {
-  const g = window.geobaroMaps[0], map = g.map;
+  const g = window.geobaroMaps[window.geobaroMaps.length - 1], map = g.map;
   const c = map.getContainer().getBoundingClientRect();
   const nw = map.latLngToContainerPoint(g.target.getNorthWest());
   const se = map.latLngToContainerPoint(g.target.getSouthEast());

@@ -147,7 +147,11 @@ function geobaroChoropleth(map, cfg) {
       if (userMoved) { map.invalidateSize({pan: false}); } else { fit(); }
     }).observe(container);
   }
-  (window.geobaroMaps = window.geobaroMaps || []).push(
+  // the page's maps (for tests and embedding pages); maps no longer in the page are let go
+  window.geobaroMaps = (window.geobaroMaps || []).filter(function (m) {
+    return m.map.getContainer().isConnected;
+  });
+  window.geobaroMaps.push(
     {map: map, layer: layer, target: target, notice: bar, highlighted: highlighted});
   return layer;
 
