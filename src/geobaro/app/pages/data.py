@@ -55,7 +55,8 @@ def show(lang: Lang) -> None:
     st.markdown(t("app.data.upload_help", lang))
     schema = _schema_text()
     if schema:
-        with st.expander(t("app.data.format", lang)):
+        # the reference document is in English; its label says so in every language
+        with st.container(key="schema_doc"), st.expander(t("app.data.format", lang)):
             st.markdown(schema)
     st.download_button(
         t("app.data.template", lang),
