@@ -150,3 +150,20 @@ def test_unit_names_by_language_with_fallbacks() -> None:
     assert unit_name(no_english, "en") == "Mons"
     assert unit_name({"nis_code": "53053"}, "nl") == "53053"
     assert unit_name({"name_nl": "Luik"}, "fr") == "Luik"
+
+
+def test_one_language_index_for_every_name_tuple() -> None:
+    from geobaro._units import NAME_COLUMNS, PROVINCE_NAMES, REGION_NAMES, unit_names
+    from geobaro.vocabulary import LANG_INDEX
+
+    assert LANG_INDEX["en"] == 3
+    assert {lang: NAME_COLUMNS[i] for lang, i in LANG_INDEX.items()} == {
+        "fr": "name_fr",
+        "nl": "name_nl",
+        "de": "name_de",
+        "en": "name_en",
+    }
+    assert REGION_NAMES["Flanders"][LANG_INDEX["en"]] == "Flanders"
+    assert PROVINCE_NAMES["60000"][LANG_INDEX["de"]] == "Lüttich"
+    assert unit_names("arrondissement", "57000", vintage="2018")[0] == "Tournai"
+    assert unit_names("region", "02000")[LANG_INDEX["nl"]] == "Vlaams Gewest"

@@ -5,12 +5,19 @@ from __future__ import annotations
 __all__ = [
     "ARRONDISSEMENT_NAMES",
     "BRUSSELS_PROVINCE_NIS",
+    "NAME_COLUMNS",
     "PROVINCE_NAMES",
     "REGION_NAMES",
     "REGION_NIS",
     "TOURNAI_MOUSCRON",
     "province_of_arrondissement",
+    "region_key",
+    "unit_names",
 ]
+
+#: The name columns of every boundary and reference table, in the package's (fr, nl, de, en)
+#: order: ``NAME_COLUMNS[LANG_INDEX[lang]]`` is the column of a language.
+NAME_COLUMNS: tuple[str, str, str, str] = ("name_fr", "name_nl", "name_de", "name_en")
 
 #: Region key -> REFNIS code of the region.
 REGION_NIS: dict[str, str] = {"Flanders": "02000", "Wallonia": "03000", "Brussels": "04000"}
@@ -115,3 +122,49 @@ def province_of_arrondissement(arrondissement_nis: str) -> str:
     if head == "25":
         return "20002"
     return f"{arrondissement_nis[0]}0000"
+
+
+def region_key(region: str) -> str:
+    """Return the key of a region given by key (``Flanders``) or REFNIS code (``02000``).
+
+    Examples
+    --------
+    >>> region_key("03000"), region_key("Brussels"), region_key("Atlantis")
+    ('Wallonia', 'Brussels', 'Atlantis')
+    """
+    by_code = {code: key for key, code in REGION_NIS.items()}
+    return by_code.get(region, region)
+
+
+def unit_names(level: str, code: str, *, vintage: str = "2018") -> tuple[str, str, str, str]:
+    """Return the names (fr, nl, de, en) of a region, province or arrondissement.
+
+    The one rule for the fixed names of units: regions by key or code, Brussels-Capital as its
+    own province, arrondissement 57000 named Tournai-Mouscron from 2019 on. Communes carry
+    their names in their own table (merged units: `geobaro.data` names them).
+
+    Raises
+    ------
+    KeyError
+        If the code is not a unit of that level.
+    ValueError
+        If the level has no fixed names.
+
+    Examples
+    --------
+    >>> unit_names("arrondissement", "57000", vintage="2025")[0]
+    'Tournai-Mouscron'
+    >>> unit_names("region", "04000")[3]
+    'Brussels-Capital Region'
+    >>> unit_names("province", "20001")[2]
+    'Flämisch-Brabant'
+    """
+    if level == "region":
+        return REGION_NAMES[region_key(code)]
+    if level == "province":
+        return PROVINCE_NAMES[code]
+    if level == "arrondissement":
+        if code == "57000" and vintage != "2018":
+            return TOURNAI_MOUSCRON
+        return ARRONDISSEMENT_NAMES[code]
+    raise ValueError(f"level {level!r} has no fixed names (communes carry their own)")

@@ -19,7 +19,7 @@ from typing import Any
 from babel import Locale
 from babel.numbers import format_decimal
 
-from geobaro._units import REGION_NAMES
+from geobaro._units import REGION_NAMES, region_key
 from geobaro.vocabulary import LANG_INDEX, LANGS, Lang
 
 __all__ = [
@@ -131,16 +131,16 @@ def unit_name(row_or_names: Mapping[str, Any] | Any, lang: Lang) -> str:
 
 
 def region_name(region: str, lang: Lang) -> str:
-    """Return a region's official name in ``lang`` (unknown regions are returned as given).
+    """Return a region's official name in ``lang``, from its key or code (unknown: as given).
 
     Examples
     --------
-    >>> region_name("Wallonia", "nl")
-    'Waals Gewest'
+    >>> region_name("Wallonia", "nl"), region_name("04000", "de")
+    ('Waals Gewest', 'Region Brüssel-Hauptstadt')
     >>> region_name("Atlantis", "fr")
     'Atlantis'
     """
-    names = REGION_NAMES.get(region)
+    names = REGION_NAMES.get(region_key(region))
     if names is None:
         return region
     return names[LANG_INDEX.get(lang, LANG_INDEX[FALLBACK_LANG])]

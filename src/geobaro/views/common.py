@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from geobaro._units import PROVINCE_NAMES, REGION_NAMES, REGION_NIS
-from geobaro.i18n import format_number, format_share, t
+from geobaro._units import unit_names
+from geobaro.i18n import format_number, format_share, region_name, t
 from geobaro.indicators import INDICATORS
 from geobaro.maps.choropleth import render_html
 from geobaro.vocabulary import LANG_INDEX, IndicatorKind, Lang
@@ -182,16 +182,15 @@ def _answer_label(indicator: str, value: str, lang: Lang) -> str:
 
 def _region_label(region: str, lang: Lang) -> str:
     """Return the name of a region given by key (``Flanders``) or code (``02000``)."""
-    by_code = {code: key for key, code in REGION_NIS.items()}
-    names = REGION_NAMES.get(by_code.get(region, region))
-    return region if names is None else names[LANG_INDEX[lang]]
+    return region_name(region, lang)
 
 
 def _group_label(code: str, by: str, lang: Lang) -> str:
-    if by == "region":
-        return _region_label(code, lang)
-    if by == "province" and code in PROVINCE_NAMES:
-        return PROVINCE_NAMES[code][LANG_INDEX[lang]]
+    if by in {"region", "province", "arrondissement"}:
+        try:
+            return unit_names(by, code)[LANG_INDEX[lang]]
+        except KeyError:
+            return code
     if by in {"urban_rural", "belgium"}:
         return t(f"app.group.{code}", lang)
     return code
