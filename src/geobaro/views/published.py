@@ -9,7 +9,6 @@ style). Each value is written on its unit.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -48,10 +47,6 @@ __all__ = [
 DEFAULT_WAVE = "2018-BE"
 DEFAULT_INDICATOR = "progress_score_mean"
 _SIZE_GROUPS = {"small": "small", "large (OECD)": "large", "large (9 largest cities)": "large"}
-_LEGEND_ROW = re.compile(
-    r'(<div class="gb-row" data-kind="(?P<k>\w+)"(?: data-status="(?P<s>\w+)")?>.*?'
-    r'<span class="gb-label">)(?P<label>[^<]*)(</span>)'
-)
 
 
 @dataclass(frozen=True)
@@ -251,10 +246,7 @@ def render_published(
     values = _map_values(rows, gdf_units, request)
     classification = _classify(values, lang)
     legend_html = _legend(
-        classification,
-        values,
-        lang,
-        t("published.legend.title", lang, wave=wave_label(request.wave, lang)),
+        classification, lang, t("published.legend.title", lang, wave=wave_label(request.wave, lang))
     )
     title = f"{published_label(request.indicator, lang)} — {wave_label(request.wave, lang)}"
     sources = rows[["source_url", "locator"]].drop_duplicates().reset_index(drop=True)
@@ -405,10 +397,7 @@ def _relabel(
 
     The PNG export and tables read these labels (the web legend is relabelled by `_legend`).
     """
-    names = names or {
-        "no_data": t("published.status.no_data", lang),
-        "not_reached": t("published.status.not_reached", lang),
-    }
+    names = names or _status_names(lang)
     by_color = {STATUS_STYLES[s].fill: n for s, n in names.items()}
     shown = values.loc[values["status"] == "ok", "label"].unique()
     legend = []
@@ -426,26 +415,22 @@ def _relabel(
     return replace(classification, legend=tuple(legend), labels=labels)
 
 
-def _legend(classification: Classification, values: pd.DataFrame, lang: Lang, title: str) -> str:
+def _legend(
+    classification: Classification, lang: Lang, title: str, names: dict[str, str] | None = None
+) -> str:
     """Return the maps package's legend, its status rows named for published figures.
 
-    A single published value is its own class: the row reads that value as published.
+    Class rows read the classification's labels (`_relabel`: a lone value reads as published).
     """
-    names = {
+    names = names or _status_names(lang)
+    return render_legend(classification, lang=lang, title=title, status_labels=names)
+
+
+def _status_names(lang: Lang) -> dict[str, str]:
+    return {
         "no_data": t("published.status.no_data", lang),
         "not_reached": t("published.status.not_reached", lang),
     }
-    shown = values.loc[values["status"] == "ok", "label"].unique()
-
-    def relabel(match: re.Match[str]) -> str:
-        label = match["label"]
-        if match["k"] == "status":
-            label = html.escape(names.get(match["s"], html.unescape(label)))
-        elif match["k"] == "class" and len(shown) == 1:
-            label = html.escape(str(shown[0]))
-        return f"{match[1]}{label}{match[5]}"
-
-    return _LEGEND_ROW.sub(relabel, render_legend(classification, lang=lang, title=title))
 
 
 def _add_value_labels(fmap: folium.Map, gdf_units: gpd.GeoDataFrame, values: pd.DataFrame) -> None:

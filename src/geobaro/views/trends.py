@@ -231,8 +231,11 @@ def render_change(
         wave_from=wave_label(request.wave_from, lang), wave_to=wave_label(request.wave_to, lang),
     )  # fmt: skip
     classification = _classify_change(values, lang)
-    legend_html = _legend(classification, values, lang, t("published.column.change", lang)).replace(
-        t("published.status.no_data", lang), t("published.change.status.no_data", lang)
+    legend_html = _legend(
+        classification,
+        lang,
+        t("published.column.change", lang),
+        {"no_data": t("published.change.status.no_data", lang)},
     )
     sources = "; ".join(
         dict.fromkeys(
