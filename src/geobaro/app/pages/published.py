@@ -261,6 +261,14 @@ def _trends(request: PublishedRequest, lang: Lang) -> None:
     if len(trends.changes):
         _changes_table(trends, lang)
     st.caption(t("published.page.noise_help", lang))
+    st.download_button(
+        t("published.page.download_trend", lang),
+        data=trends.points.drop(columns=["wave_label"]).to_csv(index=False).encode("utf-8"),
+        file_name=f"geobaro_trend_{chosen}.csv",
+        mime="text/csv",
+        key="trend_download",
+        on_click="ignore",
+    )
     st.markdown(f"**{t('published.page.change_map', lang)}**")
     if not trends.pairs:
         st.caption(t("published.page.no_change_map", lang))
