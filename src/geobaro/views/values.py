@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from geobaro.aggregate import aggregate_by, aggregate_categories
 from geobaro.i18n import format_number, format_share, t, unit_name
+from geobaro.maps import MapKind
 from geobaro.maps.choropleth import Classification, classify
 from geobaro.views.answers import commune_answer_values
 from geobaro.views.common import (
@@ -24,7 +25,7 @@ from geobaro.views.common import (
     format_value,
     indicator_kind,
 )
-from geobaro.vocabulary import IndicatorKind, Lang, Level, Vintage
+from geobaro.vocabulary import AggregateLevel, IndicatorKind, Lang, Level, Vintage
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -156,7 +157,7 @@ def summarize_groups(
     gdf_communes: pd.DataFrame,
     *,
     indicator: str,
-    by: Literal["belgium", "region", "province", "urban_rural"] = "region",
+    by: AggregateLevel = "region",
     min_respondents: int = 5,
     vintage: Vintage = "2018",
     lang: Lang = "en",
@@ -277,7 +278,7 @@ def _blank(column: pd.Series) -> pd.Series:
 
 def _map_inputs(
     request: ExploreRequest | CompareRequest, data: ViewData
-) -> tuple[IndicatorKind, gpd.GeoDataFrame, pd.DataFrame, Literal["sequential", "categorical"]]:
+) -> tuple[IndicatorKind, gpd.GeoDataFrame, pd.DataFrame, MapKind]:
     """Return the indicator kind, the units, the map values and the map kind of a request.
 
     Value rows whose unit is not in ``data.gdf_units`` cannot be drawn: they are left out of
@@ -316,7 +317,7 @@ def _drop_unmatched(
     return values.loc[known].reset_index(drop=True)
 
 
-def _map_kind(kind: IndicatorKind, level: str) -> Literal["sequential", "categorical"]:
+def _map_kind(kind: IndicatorKind, level: str) -> MapKind:
     """Return the map kind: answers and communes' own answers are categories, others classes."""
     if kind == "category" or (kind == "share" and level == "commune"):
         return "categorical"
@@ -387,8 +388,8 @@ def _group_values(
     *,
     indicator: str,
     kind: IndicatorKind,
-    level: str,
-    vintage: str,
+    level: Level,
+    vintage: Vintage,
     min_respondents: int,
     lang: Lang,
 ) -> pd.DataFrame:
@@ -406,10 +407,10 @@ def _group_values(
     agg = aggregate_by(
         indicators_df,
         gdf_communes,
-        level=level,  # type: ignore[arg-type]
+        level=level,
         indicator=indicator,
         min_respondents=min_respondents,
-        vintage=vintage,  # type: ignore[arg-type]
+        vintage=vintage,
     )
     n = agg["n_valid"].astype(int).to_numpy()
     small = agg["too_small"].astype(bool).to_numpy()
@@ -439,8 +440,8 @@ def _category_values(
     gdf_communes: pd.DataFrame,
     *,
     indicator: str,
-    level: str,
-    vintage: str,
+    level: Level,
+    vintage: Vintage,
     min_respondents: int,
     lang: Lang,
 ) -> pd.DataFrame:
@@ -448,10 +449,10 @@ def _category_values(
     agg = aggregate_categories(
         indicators_df,
         gdf_communes,
-        level=level,  # type: ignore[arg-type]
+        level=level,
         indicator=indicator,
         min_respondents=1 if level == "commune" else min_respondents,
-        vintage=vintage,  # type: ignore[arg-type]
+        vintage=vintage,
     )
     agg = agg.assign(_order=agg.groupby("nis_code").cumcount())
     top = (
@@ -462,10 +463,10 @@ def _category_values(
     counts = aggregate_by(
         indicators_df,
         gdf_communes,
-        level=level,  # type: ignore[arg-type]
+        level=level,
         indicator=_any_share(),
         min_respondents=min_respondents,
-        vintage=vintage,  # type: ignore[arg-type]
+        vintage=vintage,
     ).set_index("nis_code")
     codes = top.index.astype(str)
     n = top["n_valid"].astype(int).to_numpy()
