@@ -1,4 +1,4 @@
-"""Boundary data: manifest, obtain (mirror, Statbel), reference table, units and vintages, cache."""
+"""Boundary data: manifest, obtain (shipped, mirror, Statbel), reference table, units, cache."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ from geobaro.data.boundaries import (
     simplify_coverage,
     statbel_sectors_file,
 )
+from geobaro.data.rebuild import build_shipped
+from geobaro.data.topologies import prebuilt_topology
 
 __all__ = [
     "COMMUNE_COLUMNS",
@@ -39,12 +41,14 @@ __all__ = [
     "Manifest",
     "Vintage",
     "attribution_text",
+    "build_shipped",
     "dissolve_to_vintage",
     "load_communes",
     "load_mergers",
     "load_statbel_communes",
     "load_units",
     "merged_unit_names",
+    "prebuilt_topology",
     "prepare_boundaries",
     "read_boundary_source",
     "read_manifest",
