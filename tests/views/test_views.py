@@ -600,3 +600,19 @@ def test_search_puts_the_exact_name_first_and_tells_homonyms_apart(ref):
     assert found.at["62093", "label"] == "Saint-Nicolas (Liège, 62093)"
     assert views.search_communes("zzzzqqq", ref).empty
     assert len(views.search_communes("", ref)) == 589
+
+
+@pytest.mark.parametrize(
+    ("region", "units"), [("Wallonia", 262), ("Flanders", 308), ("Brussels", 19)]
+)
+def test_zoom_to_a_region_restricts_map_legend_and_table(ref, indicators, region, units):
+    request = views.ExploreRequest("n_domains", region=region, scheme="equal_interval", k=3)
+    result = views.render_explore(request, _data(request, indicators, ref))
+    in_region = set(ref.loc[ref["region"] == region, "nis_code"])
+    assert set(result.table["nis_code"]) == in_region
+    assert len(result.table) == units
+    assert sum(e.count for e in result.classification.legend) == units
+    assert set(result.gdf_units["nis_code"]) == in_region
+    ok = result.values.loc[result.values["status"] == "ok", "value"].astype(float)
+    assert result.classification.bins is not None
+    assert max(result.classification.bins) == pytest.approx(ok.max())  # its own classes
