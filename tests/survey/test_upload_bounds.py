@@ -47,6 +47,7 @@ _DATA = {
     "unbalanced quote": "",
     "10,000 rows x 30 cells XLSX (cell bound)": "",
     "wide rows: 18 rows x 16,000 cells XLSX": "",
+    "one CSV row of ten million empty cells": "",
     "10 MB CSV of valid rows": "",
 }
 

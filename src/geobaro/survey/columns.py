@@ -126,7 +126,7 @@ def map_columns(header: list[str], ctx: Context) -> dict[int, Target]:
     if clashes:
         raise ctx.fail("err.same_columns", clashes="; ".join(clashes[:10]))
     roles = {t.role for t in mapped.values()}
-    found = ", ".join(ctx.show(h, limit=30) for h in header[:20] if h.strip())
+    found = ", ".join(ctx.show(h, limit=30) for h in header[:10] if h.strip())
     if not roles & {"key", "name"}:
         raise ctx.fail(
             "err.no_key_column",

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from collections.abc import Iterator, Sequence
+from itertools import islice
 
 from geobaro.survey.columns import names_a_key
 from geobaro.survey.messages import Context, examples
@@ -138,13 +139,18 @@ def _collect(
     number = offset
     # comment and title lines before the header count too, up to the header search
     most = ctx.limits.max_rows + 1 + HEADER_SEARCH
+    keep = ctx.limits.max_columns + 2
     for cells in reader:
         number += 1
         line_num = reader.line_num + offset  # type: ignore[attr-defined]
         if line_num > previous + 1:
             spans[number] = (previous + 1, line_num)
         previous = line_num
-        records.append((number, cells))
+        if len(cells) > keep and not any(c.strip() for c in islice(cells, keep, None)):
+            # a row of millions of empty cells: the trailing blanks say nothing
+            records.append((number, cells[:keep]))
+        else:
+            records.append((number, cells))
         if len(records) > most:
             if _has_header(records):
                 raise too_many_rows(ctx)
