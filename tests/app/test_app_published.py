@@ -132,3 +132,16 @@ def test_leaving_for_explore_replaces_the_figure_without_a_note() -> None:
     assert at.selectbox(key="indicator").value == "feels_concerned"
     with pytest.raises(KeyError):
         at.get_by_key("link_note")
+
+
+def test_the_commune_profile_shows_the_answers_of_both_sample_waves() -> None:
+    at = open_app(view="commune", commune="62063", lang="fr")
+    no_exception(at)
+    box = at.get_by_key("commune_waves")
+    assert box.subheader[0].value == t("published.profile.waves", "fr")
+    assert "illustratives" in box.caption[0].value
+    table = box.dataframe[0].value
+    assert list(table.columns) == ["label", "2017-BE", "2018-BE"]
+    statuses = table.iloc[0][["2017-BE", "2018-BE"]].tolist()
+    assert set(statuses) <= {"a répondu", "a refusé", "non atteinte"}
+    assert len(table) > 10

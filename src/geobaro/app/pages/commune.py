@@ -77,6 +77,9 @@ def show(lang: Lang) -> None:
         profile = _profile(nis_code, indicators, source, lang) if nis_code else None
     if profile is not None:
         _profile_table(profile, lang)  # the page's full width: province, region, Belgium fit
+        from geobaro.app.pages.published import show_commune_waves
+
+        show_commune_waves(nis_code, source, lang)
 
 
 def _search(lang: Lang) -> None:

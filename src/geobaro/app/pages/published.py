@@ -27,6 +27,8 @@ from geobaro.views.trends import (
     ChangeRequest,
     ChangeResult,
     TrendsResult,
+    commune_waves,
+    indicators_by_wave,
     list_headlines,
     render_change,
     render_trends,
@@ -34,7 +36,7 @@ from geobaro.views.trends import (
     trend_chart_png,
 )
 
-__all__ = ["is_published_figure", "show"]
+__all__ = ["is_published_figure", "show", "show_commune_waves"]
 
 _MAP_HEIGHT = 520
 _CHARTS_PER_ROW = 3
@@ -68,6 +70,30 @@ def show(lang: Lang) -> None:
     with st.expander(t("published.page.unmapped", lang), expanded=False):
         _figure_list(result.unmapped, lang)
     _trends(request, lang)
+
+
+def show_commune_waves(nis_code: str, source: str, lang: Lang) -> None:
+    """Show a commune's answers per wave (the commune profile calls this), when there are two.
+
+    The sample has two illustrative waves; an upload has them when its file has a ``wave``
+    column with two values or more.
+    """
+    by_wave = _waves_of(source)
+    if len(by_wave) < 2 or not nis_code:
+        return
+    with st.container(key="commune_waves"):
+        st.subheader(t("published.profile.waves", lang))
+        if source == "sample":
+            st.caption(t("published.profile.waves_sample", lang))
+        table = commune_waves(by_wave, nis_code, lang=lang)
+        st.dataframe(
+            table.drop(columns="indicator"),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "label": st.column_config.TextColumn(t("published.column.figure", lang))
+            },
+        )
 
 
 def is_published_figure(indicator: str) -> bool:
@@ -337,6 +363,22 @@ def _map_png(result: PublishedResult, lang: Lang) -> bytes:
     )
 
 
+def _waves_of(source: str) -> dict[str, pd.DataFrame]:
+    if source == "sample":
+        return _sample_waves()
+    from geobaro.app.controls import upload_digest
+    from geobaro.app.upload import current_upload
+
+    upload = current_upload()
+    result = None if upload is None else upload.result
+    if result is None or len(getattr(result, "waves", ())) < 2:
+        return {}
+    return resources.memo_session(
+        ("waves", upload_digest()),
+        lambda: indicators_by_wave(result, resources.get_communes()),
+    )
+
+
 # --- caches ----------------------------------------------------------------------------------
 
 
@@ -367,6 +409,14 @@ def _change(request: ChangeRequest) -> ChangeResult:
     return render_change(
         request, _figures(), _crosswalk(), gdf_units=resources.get_units(request.level, "2018")
     )
+
+
+@st.cache_resource(show_spinner=False)
+def _sample_waves() -> dict[str, pd.DataFrame]:
+    from geobaro.survey.sample import load_sample_waves
+
+    communes = resources.get_communes()
+    return indicators_by_wave(load_sample_waves(gdf_communes=communes), communes)
 
 
 @st.cache_data(show_spinner=False)
