@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geobaro._units import REGION_NIS
-from geobaro.aggregate import aggregate_by, aggregate_categories
+from geobaro.aggregate import aggregate_by, aggregate_categories, choose_estimates
 from geobaro.i18n import format_number, format_share, t, unit_name
 from geobaro.views.answers import commune_answers
 from geobaro.views.common import (
@@ -33,17 +33,26 @@ __all__ = [
 
 @dataclass(frozen=True)
 class CommuneRequest:
-    """The profile of one 2018 commune."""
+    """The profile of one 2018 commune.
+
+    ``weighted``: the province, region and Belgium columns show shares, means and intervals
+    weighted for non-response (`geobaro.aggregate.choose_estimates`); answers stay
+    unweighted. ``CommuneProfile.estimate`` says which.
+    """
 
     nis_code: str
     lang: Lang = "en"
     source: Source = "sample"
     min_respondents: int = 5
+    weighted: bool = False
 
 
 @dataclass(frozen=True, eq=False)
 class CommuneProfile:
-    """One commune's answers next to its province, region and Belgium."""
+    """One commune's answers next to its province, region and Belgium.
+
+    ``estimate`` says in words which estimate the group columns show (weighted or not).
+    """
 
     request: CommuneRequest
     name: str
@@ -51,6 +60,7 @@ class CommuneProfile:
     province: str
     response_status: str
     table: pd.DataFrame
+    estimate: str = ""
 
 
 def compute_profile_groups(
@@ -152,9 +162,10 @@ def render_commune(request: CommuneRequest, data: ViewData) -> CommuneProfile:
             "commune": mine_text,
         }
         for by, code in targets:
-            row[by] = _group_text(
-                groups[(indicator, by)], kind, code, indicator=indicator, mine=mine, lang=lang
-            )
+            agg = groups[(indicator, by)]
+            if kind != "category":
+                agg = choose_estimates(agg, weighted=request.weighted)
+            row[by] = _group_text(agg, kind, code, indicator=indicator, mine=mine, lang=lang)
         rows.append(row)
     columns = ["indicator", "label", "commune", *[g for g, _ in targets]]
     table = pd.DataFrame(rows, columns=columns)
@@ -165,6 +176,7 @@ def render_commune(request: CommuneRequest, data: ViewData) -> CommuneProfile:
         province=_group_label(str(me["province_nis"]), "province", lang),
         response_status=status,
         table=table,
+        estimate=t(f"stats.estimate.{'weighted' if request.weighted else 'unweighted'}", lang),
     )
 
 

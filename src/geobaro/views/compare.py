@@ -8,9 +8,17 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from geobaro._units import REGION_NIS
+from geobaro.i18n import t
 from geobaro.maps.choropleth import Classification, build_choropleth, classify
 from geobaro.views.common import ViewData, _framing, _map_html, _region_label, _title
-from geobaro.views.values import GroupSummary, _classify, _map_inputs, summarize_groups
+from geobaro.views.values import (
+    GroupSummary,
+    _classify,
+    _map_inputs,
+    _marks,
+    estimate_note,
+    summarize_groups,
+)
 from geobaro.vocabulary import REGIONS, Lang, Level, Region, Scale, Scheme, Source, Vintage
 
 if TYPE_CHECKING:
@@ -27,7 +35,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class CompareRequest:
-    """Wallonia, Flanders and Brussels side by side, plus urban versus rural."""
+    """Wallonia, Flanders and Brussels side by side, plus urban versus rural.
+
+    ``weighted``: shares, means and intervals weighted for non-response (see
+    `geobaro.views.ExploreRequest`), on the maps and in every summary.
+    """
 
     indicator: str
     level: Level = "commune"
@@ -40,11 +52,15 @@ class CompareRequest:
     scale: Scale = "shared"
     min_respondents: int = 5
     standalone: bool = True
+    weighted: bool = False
 
 
 @dataclass(frozen=True, eq=False)
 class ComparePanel:
-    """One region's map (``html``: rendered once, a string to cache) and summary."""
+    """One region's map (``html``: rendered once, a string to cache) and summary.
+
+    ``marked``: the panel's units whose interval excludes Belgium's share (outlined).
+    """
 
     region: Region
     map: folium.Map
@@ -52,16 +68,22 @@ class ComparePanel:
     values: pd.DataFrame
     summary: GroupSummary
     html: str = ""
+    marked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
 class CompareResult:
-    """The three region panels and the urban/rural summaries."""
+    """The three region panels and the urban/rural summaries.
+
+    ``estimate`` says in words which estimate the figures are (``None`` for communes' own
+    answers); ``GroupSummary.differs`` marks groups whose interval excludes Belgium's share.
+    """
 
     request: CompareRequest
     panels: tuple[ComparePanel, ...]
     urban_rural: tuple[GroupSummary, ...]
     shared: Classification | None
+    estimate: str | None = None
 
 
 def render_compare(request: CompareRequest, data: ViewData) -> CompareResult:
@@ -94,9 +116,11 @@ def render_compare(request: CompareRequest, data: ViewData) -> CompareResult:
             min_respondents=request.min_respondents,
             vintage=request.vintage,
             lang=request.lang,
+            weighted=request.weighted,
         )
     }
     title = _title(request.indicator, request.level, request.lang, request.source)
+    estimate = estimate_note(values, request.lang)
     panels = []
     for region in REGIONS:
         gdf_region = gdf_units.loc[gdf_units["region"] == region]
@@ -105,6 +129,7 @@ def render_compare(request: CompareRequest, data: ViewData) -> CompareResult:
             klass = _classify(part, map_kind, request=request)
         else:
             klass = _restrict(shared, part, map_kind, request=request)
+        marked = _marks(part)
         fmap = build_choropleth(
             gdf_region,
             part,
@@ -113,6 +138,9 @@ def render_compare(request: CompareRequest, data: ViewData) -> CompareResult:
             lang=request.lang,
             fit_to=gdf_region,
             illustrative=request.source == "sample",
+            marked=marked,
+            marked_label=t("stats.differs.legend", request.lang),
+            legend_note=estimate or "",
             **_framing(
                 request.standalone,
                 f"{title} — {_region_label(region, request.lang)}",
@@ -120,7 +148,9 @@ def render_compare(request: CompareRequest, data: ViewData) -> CompareResult:
             ),
         )
         summary = summaries[REGION_NIS[region]]
-        panels.append(ComparePanel(region, fmap, klass, part, summary, html=_map_html(fmap)))
+        panels.append(
+            ComparePanel(region, fmap, klass, part, summary, html=_map_html(fmap), marked=marked)
+        )
     urban_rural = summarize_groups(
         data.indicators,
         data.gdf_communes,
@@ -129,9 +159,10 @@ def render_compare(request: CompareRequest, data: ViewData) -> CompareResult:
         min_respondents=request.min_respondents,
         vintage=request.vintage,
         lang=request.lang,
+        weighted=request.weighted,
     )
     shared_out = shared if request.scale == "shared" else None
-    return CompareResult(request, tuple(panels), urban_rural, shared_out)
+    return CompareResult(request, tuple(panels), urban_rural, shared_out, estimate=estimate)
 
 
 def _restrict(

@@ -11,7 +11,7 @@ import pandas as pd
 from geobaro.i18n import t
 from geobaro.maps.choropleth import Classification, build_choropleth
 from geobaro.views.common import ViewData, _framing, _map_html, _title
-from geobaro.views.values import _classify, _map_inputs, _table
+from geobaro.views.values import _classify, _map_inputs, _marks, _table, estimate_note
 from geobaro.vocabulary import Lang, Level, Region, Scheme, Source, Vintage
 
 if TYPE_CHECKING:
@@ -55,6 +55,10 @@ class ExploreRequest:
         Draw a base map under the choropleth.
     min_respondents
         Groups with fewer respondents are shown as too small.
+    weighted
+        Show grouped shares, means and intervals weighted for non-response (respondents
+        standing for all 589 communes, `geobaro.aggregate.choose_estimates`) instead of those
+        of the respondents only. The legend, the table, the CSV and the PNG say which.
     standalone
         Make the map complete on its own (default; for exports and static pages): legend,
         title and the full boundary attribution inside the map. The app passes ``False``: it
@@ -73,6 +77,7 @@ class ExploreRequest:
     tiles: bool = False
     min_respondents: int = 5
     standalone: bool = True
+    weighted: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,7 +86,10 @@ class ExploreResult:
 
     ``html`` is the map rendered once as a standalone page: a string that callers may cache
     and share between sessions. ``map`` is the folium object it was rendered from, built for
-    this result only (exports re-render it; never mutate a cached one).
+    this result only (exports re-render it; never mutate a cached one). ``estimate`` says in
+    words which estimate the values are (weighted or not; ``None`` for communes' own
+    answers); ``marked`` holds the units whose interval excludes Belgium's share, outlined
+    on the map.
     """
 
     request: ExploreRequest
@@ -92,6 +100,8 @@ class ExploreResult:
     gdf_units: gpd.GeoDataFrame
     title: str
     html: str = ""
+    estimate: str | None = None
+    marked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -182,6 +192,8 @@ def render_explore(request: ExploreRequest, data: ViewData) -> ExploreResult:
         values = values.reset_index(drop=True)
     classification = _classify(values, map_kind, request=request)
     title = _title(request.indicator, request.level, request.lang, request.source)
+    estimate = estimate_note(values, request.lang)
+    marked = _marks(values)
     fmap = build_choropleth(
         gdf_units,
         values,
@@ -191,11 +203,23 @@ def render_explore(request: ExploreRequest, data: ViewData) -> ExploreResult:
         tiles=request.tiles,
         fit_to=gdf_units if request.region is not None else None,
         illustrative=request.source == "sample",
+        marked=marked,
+        marked_label=t("stats.differs.legend", request.lang),
+        legend_note=estimate or "",
         **_framing(request.standalone, title, request.lang),
     )
     table = _table(values, gdf_units, classification, kind, request)
     return ExploreResult(
-        request, fmap, classification, table, values, gdf_units, title, html=_map_html(fmap)
+        request,
+        fmap,
+        classification,
+        table,
+        values,
+        gdf_units,
+        title,
+        html=_map_html(fmap),
+        estimate=estimate,
+        marked=marked,
     )
 
 
@@ -250,13 +274,17 @@ def list_exports(
             page = render_explore(replace(request, standalone=True), data)
         return exporters.export_html(page.map, title=result.title)
 
+    source = t(f"app.source.{request.source}", request.lang)
+    if result.estimate:
+        source = f"{source} · {result.estimate}"
+
     def png() -> bytes:
         return exporters.export_png(
             result.gdf_units,
             result.values,
             result.classification,
             title=result.title,
-            source=t(f"app.source.{request.source}", request.lang),
+            source=source,
             attribution=attribution,
             lang=request.lang,
             illustrative=request.source == "sample",

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from geobaro.aggregate import aggregate_by, aggregate_categories
+from geobaro.aggregate import aggregate_by, aggregate_categories, choose_estimates
 from geobaro.i18n import format_number, format_share, t, unit_name
 from geobaro.maps import MapKind
 from geobaro.maps.choropleth import Classification, classify
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "GroupSummary",
+    "estimate_note",
     "map_values",
     "sort_table",
     "summarize_groups",
@@ -47,7 +48,8 @@ class GroupSummary:
 
     ``headline`` is the group's figure in a few characters, for every kind of indicator: a
     share (``77%``), a mean (``3.4``), the most frequent answer with its share (``yes 45%``),
-    or "too few answers".
+    or "too few answers". ``differs``: the group's interval excludes Belgium's share (of
+    the same estimate, weighted or not).
     """
 
     group: str
@@ -61,6 +63,7 @@ class GroupSummary:
     too_small: bool
     detail: str = ""
     headline: str = ""
+    differs: bool = False
 
     def describe(self, lang: Lang = "en") -> str:
         """Return a one-line account, e.g. ``n = 40 / 262 (15%) · 45% [30%–61%]``.
@@ -94,6 +97,7 @@ def map_values(
     vintage: Vintage = "2018",
     min_respondents: int = 5,
     lang: Lang = "en",
+    weighted: bool = False,
 ) -> pd.DataFrame:
     """Turn per-commune indicators into the ``values`` frame the maps take.
 
@@ -109,13 +113,19 @@ def map_values(
         What to map; 2018 communes are grouped into the 2019/2025 units for later vintages.
         At commune level a share or category keeps each commune's own answer at every
         vintage (`geobaro.views.answers`): "partly" stays "partly", never "no" or "0%".
+    weighted
+        Grouped shares, means and intervals weighted for non-response
+        (`geobaro.aggregate.choose_estimates`); answers (categories) have no weighted
+        estimate and stay unweighted, which their ``estimate`` says.
 
     Returns
     -------
     pandas.DataFrame
         ``nis_code`` (of the level and vintage), ``value``, ``n`` (respondents), ``status``
         (``ok``, ``not_reached``, ``refused``, ``too_small`` or ``no_data``), ``label`` (display
-        text) and, at grouped levels, ``n_communes``, ``response_rate``, ``ci_low``, ``ci_high``.
+        text) and, at grouped levels, ``n_communes``, ``response_rate``, ``ci_low``, ``ci_high``,
+        ``estimate`` (``weighted`` or ``unweighted``: what the values are) and, for shares and
+        numbers, ``differs_from_belgium`` (the unit's interval excludes Belgium's share).
 
     Examples
     --------
@@ -144,12 +154,31 @@ def map_values(
         indicators_df,
         gdf_communes,
         indicator=indicator,
-        kind=kind,
         level=level,
         vintage=vintage,
         min_respondents=min_respondents,
         lang=lang,
+        weighted=weighted,
     )
+
+
+def estimate_note(values: pd.DataFrame, lang: Lang = "en") -> str | None:
+    """Return which estimate a values frame holds, in words, or ``None`` for own answers.
+
+    Legends, file notes and CSV columns say it with this text: ``stats.estimate.weighted``
+    or ``stats.estimate.unweighted`` of the catalogue.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> estimate_note(pd.DataFrame({"estimate": ["weighted"]}))
+    'weighted for non-response (region × urban/rural)'
+    >>> estimate_note(pd.DataFrame({"value": [1.0]})) is None
+    True
+    """
+    if "estimate" not in values.columns or values.empty:
+        return None
+    return t(f"stats.estimate.{values['estimate'].iloc[0]}", lang)
 
 
 def summarize_groups(
@@ -161,11 +190,14 @@ def summarize_groups(
     min_respondents: int = 5,
     vintage: Vintage = "2018",
     lang: Lang = "en",
+    weighted: bool = False,
 ) -> tuple[GroupSummary, ...]:
     """Return the respondents, response rate and share (95% CI) of each group.
 
-    Shares are those of `geobaro.aggregate.aggregate_by`; scores and counts give their mean
-    in ``detail``; for ``category`` indicators ``detail`` lists the share of every answer.
+    Shares are those of `geobaro.aggregate.aggregate_by` (weighted for non-response with
+    ``weighted=True``, `geobaro.aggregate.choose_estimates`); scores and counts give their
+    mean in ``detail``; for ``category`` indicators ``detail`` lists the share of every answer
+    (unweighted).
 
     Examples
     --------
@@ -188,6 +220,7 @@ def summarize_groups(
         min_respondents=min_respondents,
         vintage=vintage,
     )
+    agg = choose_estimates(agg, weighted=weighted and kind != "category")
     details: dict[str, str] = {}
     headlines: dict[str, str] = {}
     n_valid: dict[str, int] = {}
@@ -237,6 +270,7 @@ def summarize_groups(
                 too_small=small,
                 detail=details.get(code, ""),
                 headline=t("maps.status.too_small", lang) if small else headlines.get(code, "–"),
+                differs=share is not None and bool(row.differs_from_belgium),
             )
         )
     return tuple(out)
@@ -294,6 +328,7 @@ def _map_inputs(
         vintage=request.vintage,
         min_respondents=request.min_respondents,
         lang=request.lang,
+        weighted=request.weighted,
     )
     values = _drop_unmatched(values, gdf_units, level=request.level, vintage=request.vintage)
     return kind, gdf_units, values, _map_kind(kind, request.level)
@@ -387,13 +422,14 @@ def _group_values(
     gdf_communes: pd.DataFrame,
     *,
     indicator: str,
-    kind: IndicatorKind,
     level: Level,
     vintage: Vintage,
     min_respondents: int,
     lang: Lang,
+    weighted: bool = False,
 ) -> pd.DataFrame:
     """Return values of grouped units: Wilson shares, means, or the modal answer."""
+    kind = indicator_kind(indicator)
     if kind == "category":
         return _category_values(
             indicators_df,
@@ -412,6 +448,7 @@ def _group_values(
         min_respondents=min_respondents,
         vintage=vintage,
     )
+    agg = choose_estimates(agg, weighted=weighted)
     n = agg["n_valid"].astype(int).to_numpy()
     small = agg["too_small"].astype(bool).to_numpy()
     status = np.where(n == 0, _empty_status(agg), np.where(small, "too_small", "ok"))
@@ -426,13 +463,15 @@ def _group_values(
             "response_rate": agg["response_rate"].astype(float).to_numpy(),
             "ci_low": pd.to_numeric(agg["ci_low"], errors="coerce").to_numpy(dtype=float),
             "ci_high": pd.to_numeric(agg["ci_high"], errors="coerce").to_numpy(dtype=float),
+            "estimate": agg["estimate"].astype(str).to_numpy(),
+            "differs_from_belgium": agg["differs_from_belgium"].astype(bool).to_numpy(),
         }
     )
     out["label"] = [
         f"{format_value(v, kind, lang)} (n = {k})" if s == "ok" else t(f"maps.status.{s}", lang)
         for v, k, s in zip(out["value"], out["n"], out["status"], strict=True)
     ]
-    return out[[*_VALUE_COLUMNS, "n_communes", "response_rate", "ci_low", "ci_high"]]
+    return out[[*_VALUE_COLUMNS, *_GROUP_COLUMNS, "differs_from_belgium"]]
 
 
 def _category_values(
@@ -483,6 +522,7 @@ def _category_values(
             "response_rate": counts["response_rate"].reindex(top.index).astype(float).to_numpy(),
             "ci_low": pd.to_numeric(top["ci_low"], errors="coerce").to_numpy(dtype=float),
             "ci_high": pd.to_numeric(top["ci_high"], errors="coerce").to_numpy(dtype=float),
+            "estimate": "unweighted",  # answers have no weighted estimate
         }
     )
     shares = top["share"].to_numpy(dtype=float)
@@ -492,7 +532,19 @@ def _category_values(
         else t(f"maps.status.{s}", lang)
         for v, p, k, s in zip(out["value"], shares, out["n"], out["status"], strict=True)
     ]
-    return out[[*_VALUE_COLUMNS, "n_communes", "response_rate", "ci_low", "ci_high"]]
+    return out[[*_VALUE_COLUMNS, *_GROUP_COLUMNS]]
+
+
+#: Columns of grouped units' values after the map's own.
+_GROUP_COLUMNS = ["n_communes", "response_rate", "ci_low", "ci_high", "estimate"]
+
+
+def _marks(values: pd.DataFrame) -> tuple[str, ...]:
+    """Return the codes of the units whose interval excludes Belgium's share (to outline)."""
+    if "differs_from_belgium" not in values.columns:
+        return ()
+    differs = values["differs_from_belgium"].astype(bool) & values["status"].eq("ok")
+    return tuple(values.loc[differs, "nis_code"].astype(str))
 
 
 def _empty_status(agg: pd.DataFrame) -> np.ndarray:
@@ -549,4 +601,9 @@ def _table(
     labels = classification.labels.copy()
     labels.index = labels.index.astype(str)
     table["class"] = labels.reindex(codes).fillna("").astype(str).to_numpy()
+    if "differs_from_belgium" in values:
+        table["differs_from_belgium"] = values["differs_from_belgium"].astype(bool).to_numpy()
+    note = estimate_note(values, request.lang)
+    if note is not None:
+        table["estimate"] = note
     return sort_table(table, "nis_code")
