@@ -128,7 +128,8 @@ function geobaroChoropleth(map, cfg) {
   box("topright", "gb-title", cfg.title ? "<strong>" + cfg.title + "</strong>" : "");
   box("bottomright", "gb-legend-box", cfg.legend);
   var css = document.createElement("style");
-  css.textContent = ".leaflet-control-attribution{font-size:9px;line-height:1.3;max-width:60%}";
+  css.textContent = ".leaflet-control-attribution{font-size:9px;line-height:1.3;max-width:60%}" +
+    ".leaflet-container.gb-narrow .leaflet-control-attribution{max-width:85%}";
   document.head.appendChild(css);
   // the frame's height as the page gives it (streamlit-folium sets it on the element)
   var baseHeight = container.style.height || cfg.height;
@@ -172,6 +173,10 @@ function geobaroChoropleth(map, cfg) {
 
   function layoutBar() {
     if (!bar) { return; }
+    // narrow frames (compare panels) get smaller type: fewer lines taken from the map
+    var narrow = (bar.offsetWidth || container.clientWidth) < 420;
+    bar.style.fontSize = narrow ? "10.5px" : "12px";
+    bar.style.padding = narrow ? "2px 4px" : "3px 8px";
     var h = bar.offsetHeight + "px";
     if (bar.dataset.h !== h) {
       bar.dataset.h = h;
@@ -195,6 +200,8 @@ function geobaroChoropleth(map, cfg) {
     var w = container.clientWidth, h = container.clientHeight;
     if (!w || !h) { return; }
     fitting = true;
+    // a wide attribution takes fewer lines (less of the frame's height) in a narrow frame
+    L.DomUtil[w < 420 ? "addClass" : "removeClass"](container, "gb-narrow");
     layoutBar();
     map.invalidateSize({pan: false});
     w = container.clientWidth; h = container.clientHeight;
