@@ -616,3 +616,12 @@ def test_zoom_to_a_region_restricts_map_legend_and_table(ref, indicators, region
     ok = result.values.loc[result.values["status"] == "ok", "value"].astype(float)
     assert result.classification.bins is not None
     assert max(result.classification.bins) == pytest.approx(ok.max())  # its own classes
+
+
+def test_indicators_of_communes_outside_the_reference_are_an_error(ref, tiny_indicators):
+    stray = pd.concat(
+        [tiny_indicators, tiny_indicators.iloc[[0]].assign(nis_code="99999")], ignore_index=True
+    )
+    for level in ("commune", "province"):
+        with pytest.raises(ValueError, match="99999"):
+            views.map_values(stray, ref, indicator="feels_concerned", level=level)

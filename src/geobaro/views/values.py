@@ -127,6 +127,12 @@ def map_values(
         ``estimate`` (``weighted`` or ``unweighted``: what the values are) and, for shares and
         numbers, ``differs_from_belgium`` (the unit's interval excludes Belgium's share).
 
+    Raises
+    ------
+    ValueError
+        If the indicator is unknown or missing, or the indicators name communes that the
+        reference table does not hold (none is dropped silently).
+
     Examples
     --------
     >>> import pandas as pd
@@ -144,6 +150,17 @@ def map_values(
     kind = indicator_kind(indicator)
     if indicator not in indicators_df.columns:
         raise ValueError(f"indicator column {indicator!r} missing from the indicators table")
+    unknown = sorted(
+        set(indicators_df["nis_code"].astype(str)) - set(gdf_communes["nis_code"].astype(str))
+    )
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (
+            f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""
+        )
+        raise ValueError(
+            f"the indicators table has {len(unknown)} communes that are not 2018 communes of "
+            f"the reference table: {shown}"
+        )
     if level == "commune" and kind in {"share", "category"}:
         return commune_answer_values(
             indicators_df, gdf_communes, indicator=indicator, vintage=vintage, lang=lang
