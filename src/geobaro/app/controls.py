@@ -115,9 +115,10 @@ def indicator_controls(
         persist_state=PERSIST,
         disabled=fixed_k,
     )
-    if choices is not None:
-        _reasons(choices, fixed_scheme=fixed_scheme, fixed_k=fixed_k)
     extra = st.columns([3, 2, 2, 1])
+    if choices is not None:
+        with extra[0]:
+            _reasons(choices, fixed_scheme=fixed_scheme, fixed_k=fixed_k)
     if ss.get("scheme") == "user_defined":
         extra[0].text_input(
             t("app.control.breaks", lang),

@@ -30,6 +30,18 @@ log = logging.getLogger(__name__)
 
 _LANG_NAMES = {"fr": "Français", "nl": "Nederlands", "en": "English", "de": "Deutsch"}
 _NOTE_CHARS = 40
+# columns side by side while each has room, else below each other (an 800 px window with
+# the sidebar open leaves ~480 px): no control, table or map squeezed to a sliver; columns
+# of maps (containers keyed ``wide_...``) need more room than controls
+_LAYOUT_CSS = (
+    "<style>"
+    "[data-testid='stMain'] [data-testid='stHorizontalBlock']{flex-wrap:wrap}"
+    "[data-testid='stMain'] [data-testid='stHorizontalBlock']>[data-testid='stColumn']"
+    "{min-width:min(7.5rem,100%);flex-grow:1}"
+    "[class*='st-key-wide_'] [data-testid='stHorizontalBlock']>[data-testid='stColumn']"
+    "{min-width:min(18rem,100%)}"
+    "</style>"
+)
 
 
 def main(static_dir: Path | None = None) -> None:
@@ -41,6 +53,7 @@ def main(static_dir: Path | None = None) -> None:
         initial_sidebar_state="expanded",
     )
     _configure_logging()
+    st.html(_LAYOUT_CSS)
     ss = st.session_state
     ss[NOTICE_FLAG] = False
     pending = ss.pop(PENDING_SOURCE_KEY, None)

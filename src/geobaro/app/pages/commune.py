@@ -49,7 +49,7 @@ def show(lang: Lang) -> None:
         on_change=_search,
         args=(lang,),
     )
-    head, side = st.columns([1, 1], gap="medium")
+    head, side = st.container(key="wide_commune").columns([1, 1], gap="medium")
     with side:
         # drawn first so that a click can select the commune before the selectbox exists
         current = str(ss.get("commune") or "")

@@ -51,7 +51,7 @@ def show(lang: Lang) -> None:
     values = pd.concat([panel.values for panel in result.panels], ignore_index=True)
     choices = map_choices(values, result.panels[0].classification, state, lang)
     indicator_controls(state, lang, choices=choices, with_scale=True)
-    columns = st.columns(len(result.panels), gap="small")
+    columns = st.container(key="wide_panels").columns(len(result.panels), gap="small")
     for column, panel in zip(columns, result.panels, strict=True):
         with column, st.container(key=f"panel_{panel.region.lower()}"):
             st.markdown(f"**{html.escape(panel.summary.label)}**")

@@ -46,7 +46,7 @@ def show(lang: Lang) -> None:
     result = explore_result(request, indicators)
     choices = map_choices(result.values, result.classification, state, lang)
     indicator_controls(state, lang, choices=choices, with_region=True)
-    left, right = st.columns([3, 2], gap="medium")
+    left, right = st.container(key="wide_explore").columns([3, 2], gap="medium")
     with left:
         st.markdown(f"**{html.escape(result.title)}**")
         # above the map and always one button high: a click never moves the page
@@ -77,7 +77,10 @@ def offer_profile(returned: dict[str, Any], lang: Lang) -> None:
     communes = resources.get_communes()
     if code is None or code not in set(communes["nis_code"]):
         st.button(
-            t("app.explore.click_hint", lang), key="open_profile_hint", disabled=True, icon="👆"
+            t("app.explore.click_hint", lang),
+            key="open_profile_hint",
+            disabled=True,
+            icon=":material/touch_app:",
         )
         return
     name = rank_communes(code, communes, lang=lang)
@@ -86,7 +89,7 @@ def offer_profile(returned: dict[str, Any], lang: Lang) -> None:
         t("app.explore.open_profile", lang, name=label),
         key="open_profile",
         type="primary",
-        icon="➡️",
+        icon=":material/arrow_forward:",
     ):
         st.session_state.pop(SEARCH_KEY, None)
         set_state(commune=code)

@@ -21,7 +21,7 @@ def show(lang: Lang) -> None:
     st.subheader(t("app.home.figures", lang))
     _key_figures(landing.figures, lang)
     st.subheader(t("app.home.map_title", lang))
-    left, right = st.columns([3, 2])
+    left, right = st.container(key="wide_home").columns([3, 2])
     with left:
         draw_map(landing.html, key="home_map", height=460)
     with right:
