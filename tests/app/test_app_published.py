@@ -145,3 +145,23 @@ def test_the_commune_profile_shows_the_answers_of_both_sample_waves() -> None:
     statuses = table.iloc[0][["2017-BE", "2018-BE"]].tolist()
     assert set(statuses) <= {"a répondu", "a refusé", "non atteinte"}
     assert len(table) > 10
+
+
+def test_explore_maps_the_change_of_the_communes_that_answered_both_sample_waves() -> None:
+    at = open_app(view="explore", indicator="feels_concerned", level="commune", lang="de")
+    no_exception(at)
+    assert not at.get_by_key("wave_change").caption  # nothing drawn until asked for
+    at.toggle(key="show_wave_change").set_value(True).run()
+    no_exception(at)
+    box = at.get_by_key("wave_change")
+    captions = " ".join(c.value for c in box.caption)
+    assert "27 Gemeinden antworteten in beiden Wellen" in captions
+    assert "illustrativ" in captions
+    assert at.selectbox(key="wave_from").value == "2017-BE"
+    assert at.selectbox(key="wave_to").value == "2018-BE"
+    legend = " ".join(h.proto.body for h in box.get("html"))
+    assert "jetzt ja" in legend or "jetzt nein" in legend
+    at.selectbox(key="indicator").set_value("concern").run()
+    no_exception(at)
+    with pytest.raises(KeyError):
+        at.get_by_key("wave_change")  # answer categories: map each wave instead

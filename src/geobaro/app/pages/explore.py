@@ -69,6 +69,9 @@ def show(lang: Lang) -> None:
             column_config=_table_config(request, lang),
         )
     _exports(result, indicators, lang)
+    from geobaro.app.pages.published import show_wave_change
+
+    show_wave_change(request.indicator, source, lang)
 
 
 def offer_profile(returned: dict[str, Any], lang: Lang) -> None:

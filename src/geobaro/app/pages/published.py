@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
+from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
@@ -12,6 +13,7 @@ from geobaro.app import resources
 from geobaro.app.draw import draw_map, escape_markdown
 from geobaro.app.url import PERSIST, current_state
 from geobaro.i18n import Lang, t
+from geobaro.maps import render_legend
 from geobaro.published import list_series, list_waves, load_crosswalk, load_published
 from geobaro.views.published import (
     PublishedRequest,
@@ -27,16 +29,19 @@ from geobaro.views.trends import (
     ChangeRequest,
     ChangeResult,
     TrendsResult,
+    WaveChangeRequest,
+    WaveChangeResult,
     commune_waves,
     indicators_by_wave,
     list_headlines,
     render_change,
     render_trends,
+    render_wave_change,
     series_label,
     trend_chart_png,
 )
 
-__all__ = ["is_published_figure", "show", "show_commune_waves"]
+__all__ = ["is_published_figure", "show", "show_commune_waves", "show_wave_change"]
 
 _MAP_HEIGHT = 520
 _CHARTS_PER_ROW = 3
@@ -94,6 +99,42 @@ def show_commune_waves(nis_code: str, source: str, lang: Lang) -> None:
                 "label": st.column_config.TextColumn(t("published.column.figure", lang))
             },
         )
+
+
+def show_wave_change(indicator: str, source: str, lang: Lang) -> None:
+    """Map the change of Explore's indicator for the communes that answered two waves.
+
+    Offered under Explore's map (a toggle, off by default) when the data have two waves or
+    more (the sample's two illustrative waves, or an upload with a ``wave`` column); not for
+    answer categories.
+    """
+    from geobaro.views import indicator_kind
+
+    by_wave = _waves_of(source)
+    if len(by_wave) < 2 or not indicator or indicator_kind(indicator) == "category":
+        return
+    waves = list(by_wave)
+    with st.container(key="wave_change"):
+        # off by default: Explore's page keeps one map unless the change is asked for
+        if not st.toggle(t("published.explore.change", lang), key="show_wave_change"):
+            return
+        row = st.columns(2)
+        before = row[0].selectbox(t("published.explore.from", lang), waves, key="wave_from")
+        later = [w for w in waves if w != before]
+        after = row[1].selectbox(t("published.explore.to", lang), later, key="wave_to")
+        request = WaveChangeRequest(
+            indicator, before, after, lang, source=cast(Any, source), standalone=False
+        )
+        change = _wave_change(request, by_wave)
+        st.markdown(f"**{escape_markdown(change.title)}**")
+        if source == "sample":
+            st.caption(t("published.profile.waves_sample", lang))
+        st.caption(t("published.explore.both", lang, n=change.both))
+        left, right = st.columns([3, 2], gap="medium")
+        with left:
+            draw_map(change.html, key="wave_change_map", height=420)
+        with right:
+            st.html(render_legend(change.classification, lang=lang))
 
 
 def is_published_figure(indicator: str) -> bool:
@@ -417,6 +458,26 @@ def _sample_waves() -> dict[str, pd.DataFrame]:
 
     communes = resources.get_communes()
     return indicators_by_wave(load_sample_waves(gdf_communes=communes), communes)
+
+
+def _wave_change(request: WaveChangeRequest, by_wave: dict[str, pd.DataFrame]) -> WaveChangeResult:
+    if request.source == "sample":
+        return _sample_wave_change(request)
+    from geobaro.app.controls import upload_digest
+
+    return resources.memo_session(
+        ("wave_change", request, upload_digest()),
+        lambda: render_wave_change(
+            request, by_wave, gdf_units=resources.get_units("commune", "2018")
+        ),
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def _sample_wave_change(request: WaveChangeRequest) -> WaveChangeResult:
+    return render_wave_change(
+        request, _sample_waves(), gdf_units=resources.get_units("commune", "2018")
+    )
 
 
 @st.cache_data(show_spinner=False)
