@@ -25,6 +25,7 @@ __all__ = [
     "region_of",
     "request_fields",
     "upload_digest",
+    "weighted_control",
 ]
 
 
@@ -71,7 +72,7 @@ def indicator_controls(
     with_region: bool = False,
     with_scale: bool = False,
 ) -> None:
-    """Draw indicator, level, scheme and classes (and region and base map, or scale).
+    """Draw indicator, level, scheme and classes (and region and base map, or scale), weights.
 
     With ``choices``, a control that cannot change the map is disabled, its reason below.
     """
@@ -138,6 +139,7 @@ def indicator_controls(
             persist_state=PERSIST,
         )
         extra[2].toggle(t("app.control.tiles", lang), key="tiles", persist_state=PERSIST)
+    weighted_control(lang, container=extra[2])
     if with_scale:
         extra[1].radio(
             t("app.control.scale", lang),
@@ -147,6 +149,16 @@ def indicator_controls(
             format_func=lambda s: t(f"app.scale.{s}", lang),
             persist_state=PERSIST,
         )
+
+
+def weighted_control(lang: Lang, *, container: Any = None) -> None:
+    """Draw the switch between weighted and unweighted estimates (URL field ``weighted``)."""
+    (container or st).toggle(
+        t("stats.estimate.control", lang),
+        key="weighted",
+        help=t("stats.estimate.control_help", lang),
+        persist_state=PERSIST,
+    )
 
 
 def _reasons(choices: ClassificationChoices, *, fixed_scheme: bool, fixed_k: bool) -> None:
@@ -172,6 +184,7 @@ def request_fields(state: ViewState, lang: Lang, source: str) -> dict[str, Any]:
         "lang": lang,
         "breaks": _breaks(state),
         "source": source,
+        "weighted": state.weighted,
     }
 
 

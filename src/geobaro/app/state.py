@@ -40,6 +40,8 @@ __all__ = [
 
 REGIONS = REGION_FILTERS
 K_RANGE = (3, 7)
+#: Neighbours of the patterns view's spatial weights (``patterns_k``).
+PATTERNS_K_RANGE = (2, 12)
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class ViewState:
     """Everything a shared link must restore; every field is a plain string or int.
 
     ``indicator`` and ``commune`` are checked against the data by the app, not here.
+    ``weighted``: grouped figures weighted for non-response (explore, compare, commune);
+    ``patterns_k``: the neighbours of the patterns view.
     """
 
     view: str = "home"
@@ -63,6 +67,8 @@ class ViewState:
     source: str = "sample"
     tiles: bool = False
     wave: str = ""
+    weighted: bool = False
+    patterns_k: int = 5
 
     def to_params(self) -> dict[str, str]:
         """Return the query parameters of this state, leaving out empty values.
@@ -95,7 +101,13 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 }
 _MAX_TEXT = 200
 # differs from DEFAULT_STATE in every field: a value that falls back shows as a difference
-_OTHER = ViewState(**{f.name: "\0" for f in fields(ViewState) if f.type == "str"}, k=-1, tiles=True)
+_OTHER = ViewState(
+    **{f.name: "\0" for f in fields(ViewState) if f.type == "str"},
+    k=-1,
+    tiles=True,
+    weighted=True,
+    patterns_k=-1,
+)
 _FLAGS = {"1": True, "true": True, "on": True, "0": False, "false": False, "off": False}
 
 
@@ -119,7 +131,7 @@ def read_state(
     Examples
     --------
     >>> read_state({"view": "compare", "k": "9", "lang": "xx"})
-    ViewState(view='compare', indicator='', level='commune', scheme='quantiles', k=5, breaks='', region='all', scale='shared', commune='', lang='en', vintage='2018', source='sample', tiles=False, wave='')
+    ViewState(view='compare', indicator='', level='commune', scheme='quantiles', k=5, breaks='', region='all', scale='shared', commune='', lang='en', vintage='2018', source='sample', tiles=False, wave='', weighted=False, patterns_k=5)
     """  # noqa: E501
     changes: dict[str, Any] = {}
     for f in fields(ViewState):
@@ -151,6 +163,13 @@ def _parse_k(text: str) -> int | None:
     return None
 
 
+def _parse_patterns_k(text: str) -> int | None:
+    low, high = PATTERNS_K_RANGE
+    if text.isascii() and text.isdigit() and low <= int(text) <= high:
+        return int(text)
+    return None
+
+
 def _parse_commune(text: str) -> str | None:
     return text if text.isascii() and text.isdigit() and len(text) == 5 else None
 
@@ -167,6 +186,8 @@ def _parse_name(text: str) -> str | None:
 _PARSERS: dict[str, Callable[[str], str | int | bool | None]] = {
     "k": _parse_k,
     "tiles": lambda text: _FLAGS.get(text.lower()),
+    "weighted": lambda text: _FLAGS.get(text.lower()),
+    "patterns_k": _parse_patterns_k,
     "breaks": lambda text: text if parse_breaks(text) is not None else None,
     "commune": _parse_commune,
     "wave": _parse_wave,

@@ -113,6 +113,8 @@ def current_state(view: str) -> ViewState:
     values["view"] = view
     values["k"] = int(values["k"])
     values["tiles"] = bool(values["tiles"])
+    values["weighted"] = bool(values["weighted"])
+    values["patterns_k"] = int(values["patterns_k"])
     values["commune"] = str(values["commune"] or "")
     values["indicator"] = str(values["indicator"] or "")
     return ViewState(**values)

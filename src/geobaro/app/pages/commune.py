@@ -16,6 +16,7 @@ from geobaro.app.controls import (
     explore_result,
     region_of,
     upload_digest,
+    weighted_control,
 )
 from geobaro.app.draw import CLICK_EVENTS, draw_map, escape_markdown, new_click
 from geobaro.app.url import PERSIST, current_state
@@ -74,6 +75,7 @@ def show(lang: Lang) -> None:
             st.rerun()  # redraw the map zoomed to the clicked commune's region
     with head:
         nis_code = _pick(lang)
+        weighted_control(lang)
         profile = _profile(nis_code, indicators, source, lang) if nis_code else None
     if profile is not None:
         _profile_table(profile, lang)  # the page's full width: province, region, Belgium fit
@@ -141,7 +143,12 @@ def _profile(
     nis_code: str, indicators: pd.DataFrame, source: str, lang: Lang
 ) -> views.CommuneProfile:
     communes = resources.get_communes()
-    request = views.CommuneRequest(nis_code=nis_code, lang=lang, source=cast(Any, source))
+    request = views.CommuneRequest(
+        nis_code=nis_code,
+        lang=lang,
+        source=cast(Any, source),
+        weighted=bool(st.session_state.get("weighted")),
+    )
     if source == "sample":
         groups = resources.sample_profile_groups()
     else:
@@ -155,6 +162,7 @@ def _profile(
         f"{html.escape(profile.province)} · {html.escape(profile.region)} · "
         f"{t('app.status.' + _status_key(profile.response_status), lang)}"
     )
+    st.caption(f"{t('stats.table.estimate', lang)}: {profile.estimate}")
     return profile
 
 

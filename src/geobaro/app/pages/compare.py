@@ -57,11 +57,14 @@ def show(lang: Lang) -> None:
             st.markdown(f"**{html.escape(panel.summary.label)}**")
             draw_map(panel.html, key=f"compare_map_{panel.region.lower()}", height=380)
             st.caption(panel.summary.describe(lang))
+            _differs_note(panel.summary, lang)
             draw_legend(
                 panel.classification,
                 lang,
                 key=f"legend_{panel.region.lower()}",
                 level=request.level,
+                marked=bool(panel.marked),
+                note=result.estimate,
             )
     st.subheader(t("app.compare.urban_rural", lang))
     ur_columns = st.columns(max(1, len(result.urban_rural)))
@@ -72,4 +75,13 @@ def show(lang: Lang) -> None:
                 summary.headline,
             )
             st.caption(summary.describe(lang))
+            _differs_note(summary, lang)
     st.caption(t("app.compare.note", lang))
+    if result.estimate:
+        st.caption(f"{t('stats.table.estimate', lang)}: {result.estimate}")
+
+
+def _differs_note(summary: views.GroupSummary, lang: Lang) -> None:
+    """Say under a group's figures that its interval excludes Belgium's share."""
+    if summary.differs:
+        st.caption(f"◆ {t('stats.differs.legend', lang)}")

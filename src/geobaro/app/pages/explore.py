@@ -57,7 +57,14 @@ def show(lang: Lang) -> None:
         with slot:
             offer_profile(returned, lang)
     with right:
-        draw_legend(result.classification, lang, key="explore_legend", level=request.level)
+        draw_legend(
+            result.classification,
+            lang,
+            key="explore_legend",
+            level=request.level,
+            marked=bool(result.marked),
+            note=result.estimate,
+        )
     # the table below map and legend, the page's full width: every column and name fits
     with st.container(key="explore_table_box"):
         st.dataframe(
@@ -113,6 +120,10 @@ def _table_config(request: views.ExploreRequest, lang: Lang) -> dict[str, Any]:
         "response_rate": number(t("app.table.response_rate", lang), format="%.0f%%", width="small"),
         "ci_low": number(t("app.table.ci_low", lang), format="%.0f%%", width="small"),
         "ci_high": number(t("app.table.ci_high", lang), format="%.0f%%", width="small"),
+        "differs_from_belgium": st.column_config.CheckboxColumn(
+            t("stats.table.differs", lang), help=t("stats.differs.legend", lang), width="small"
+        ),
+        "estimate": text(t("stats.table.estimate", lang), width="medium"),
     }
     # the indicator's full label is the column's tooltip; the header keeps the width small
     help_text = {"help": value_label}

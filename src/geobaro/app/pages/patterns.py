@@ -13,6 +13,7 @@ from geobaro.app import resources
 from geobaro.app.controls import active_indicators, default_indicator, upload_digest
 from geobaro.app.draw import draw_legend, draw_map
 from geobaro.app.pages.stats_common import download_table
+from geobaro.app.state import PATTERNS_K_RANGE
 from geobaro.app.url import PERSIST, current_state
 from geobaro.i18n import Lang, format_integer, format_number, t
 from geobaro.views.patterns import PATTERN_KINDS
@@ -43,18 +44,18 @@ def show(lang: Lang) -> None:
     )
     row[1].number_input(
         t("stats.patterns.k_control", lang),
-        min_value=2,
-        max_value=12,
-        value=5,
+        min_value=PATTERNS_K_RANGE[0],
+        max_value=PATTERNS_K_RANGE[1],
         step=1,
-        key=_K_KEY,
+        key=_K_KEY,  # a URL field: its value comes from the link or the last choice
         help=t("stats.patterns.k_help", lang),
+        persist_state=PERSIST,
     )
     request = views.PatternsRequest(
         indicator=str(ss["indicator"]),
         lang=lang,
         source=cast(Any, source),
-        k=int(ss.get(_K_KEY) or 5),
+        k=int(ss.get(_K_KEY) or state.patterns_k),
         tiles=state.tiles,
         standalone=False,
     )
