@@ -19,6 +19,8 @@ import pandas as pd
 from geobaro.config import Settings, get_settings
 from geobaro.errors import GeobaroError
 from geobaro.published.waves import WAVES, locate_figures, wave_population, wave_respondents
+from geobaro.stats.fpc import wilson_fpc_interval
+from geobaro.stats.fpc import wilson_interval as stats_wilson
 from geobaro.vocabulary import FIGURE_BASES, WORDING_MATCHES
 
 if TYPE_CHECKING:
@@ -220,18 +222,14 @@ def wilson_interval(
         raise ValueError(f"n must be positive, got {n}")
     if not 0.0 <= share <= 1.0:
         raise ValueError(f"share must be in [0, 1], got {share}")
-    if population is not None:
+    # one formula for the whole package: geobaro.stats (the views' intervals use it too)
+    if population is None:
+        low, high = stats_wilson(share * n, n, z=z)
+    else:
         if population < n:
             raise ValueError(f"population {population} is smaller than n {n}")
-        if population == n:
-            return share, share
-        n_eff = n * (population - 1) / (population - n)
-    else:
-        n_eff = float(n)
-    z2 = z * z
-    centre = (share + z2 / (2 * n_eff)) / (1 + z2 / n_eff)
-    half = z * math.sqrt(share * (1 - share) / n_eff + z2 / (4 * n_eff**2)) / (1 + z2 / n_eff)
-    return max(0.0, centre - half), min(1.0, centre + half)
+        low, high = wilson_fpc_interval(share * n, n, population, z=z)
+    return float(low[0] if low.ndim else low), float(high[0] if high.ndim else high)
 
 
 def change_verdict(
