@@ -37,6 +37,8 @@ _REFUSED = {
     "one 1 MB shared string in every cell": "longer than 131072 characters",
     "one row of a million cells": "more than 16384 cells",
     "300,000 shared strings in a .bin part": "300000 distinct texts",
+    "199,000 shared strings of 60 four-byte characters": "of texts",
+    "199,000 shared strings, just under 8 MB": "no data rows",
     "20 header cells of 120,000 characters": "no commune column",
     "one 131,000-char shared string, 20 header cells": "no commune column",
     "XML nested 3 million deep": "nests XML elements",

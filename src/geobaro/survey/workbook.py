@@ -19,7 +19,7 @@ from geobaro.errors import SurveyValidationError
 from geobaro.survey.messages import Context
 from geobaro.survey.table import MAX_CELL, format_bytes
 
-__all__ = ["MAX_CELLS", "MAX_DEPTH", "MAX_ROW_CELLS", "Scan", "scan_workbook"]
+__all__ = ["MAX_CELLS", "MAX_DEPTH", "MAX_ROW_CELLS", "MAX_SHARED_BYTES", "Scan", "scan_workbook"]
 
 #: Most cells in one row (Excel's own column limit).
 MAX_ROW_CELLS = 16_384
@@ -28,6 +28,8 @@ MAX_CELLS = 300_000
 #: Distinct texts an XLSX may hold per allowed row: openpyxl loads them all before the first
 #: row can be read, so their number bounds that uninterruptible step.
 SHARED_STRINGS_PER_ROW = 20
+#: Largest shared-strings part: openpyxl reads it whole, in one step, when the workbook opens.
+MAX_SHARED_BYTES = 8 * 1024 * 1024
 #: Deepest nesting of XML elements (a sheet nests about 5 deep).
 MAX_DEPTH = 64
 _DEPTH_STEP = 4096
@@ -219,7 +221,11 @@ def _scan_shared(raw: bytes, info: zipfile.ZipInfo, scan: Scan, ctx: Context) ->
     tail = b""
     depth = [0]
     first = True
+    size = 0
     for chunk in _inflate(raw, info, scan, ctx):
+        size += len(chunk)
+        if size > MAX_SHARED_BYTES:
+            raise ctx.fail("err.shared_bytes", most=format_bytes(MAX_SHARED_BYTES))
         data = tail + chunk
         if first and _DTD.search(data[:4096]):
             raise ctx.fail("err.xlsx_dtd")
