@@ -165,3 +165,17 @@ def test_explore_maps_the_change_of_the_communes_that_answered_both_sample_waves
     no_exception(at)
     with pytest.raises(KeyError):
         at.get_by_key("wave_change")  # answer categories: map each wave instead
+
+
+def test_the_overview_leads_with_what_changed_across_waves() -> None:
+    at = open_app(lang="nl")
+    no_exception(at)
+    box = at.get_by_key("home_headlines")
+    assert box.subheader[0].value == t("published.page.headlines", "nl")
+    lines = [m.value for m in box.markdown]
+    assert len(lines) == 6
+    assert "groter dan de ruis" in lines[0]  # the change the counts can judge comes first
+    assert all("(http" in line for line in lines)  # every headline links its sources
+    at.get_by_key("home_headlines").button[0].click().run()
+    no_exception(at)
+    assert at.title[0].value == t("published.page.title", "nl")

@@ -17,6 +17,9 @@ def show(lang: Lang) -> None:
     """Show the landing view: published 2017 key figures with sources, and the region map."""
     st.title(t("app.home.title", lang))
     st.markdown(t("app.home.intro", lang))
+    from geobaro.app.pages.published import show_headlines
+
+    show_headlines(lang)
     landing = _landing(lang)
     st.subheader(t("app.home.figures", lang))
     _key_figures(landing.figures, lang)

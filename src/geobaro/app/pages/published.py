@@ -41,7 +41,13 @@ from geobaro.views.trends import (
     trend_chart_png,
 )
 
-__all__ = ["is_published_figure", "show", "show_commune_waves", "show_wave_change"]
+__all__ = [
+    "is_published_figure",
+    "show",
+    "show_commune_waves",
+    "show_headlines",
+    "show_wave_change",
+]
 
 _MAP_HEIGHT = 520
 _CHARTS_PER_ROW = 3
@@ -135,6 +141,30 @@ def show_wave_change(indicator: str, source: str, lang: Lang) -> None:
             draw_map(change.html, key="wave_change_map", height=420)
         with right:
             st.html(render_legend(change.classification, lang=lang))
+
+
+def show_headlines(lang: Lang, *, limit: int = 6) -> None:
+    """Show what changed across waves, each with its sources (the overview page calls this).
+
+    Changes that the respondent counts can judge come first, then the others, then the
+    respondent counts; a button opens the published figures.
+    """
+    heads = _headlines(lang)
+    order = {"beyond_noise": 0, "within_noise": 1, "not_assessable": 2, "exact": 3}
+    heads = heads.assign(_o=heads["verdict"].map(order)).sort_values("_o", kind="stable")
+    with st.container(key="home_headlines"):
+        st.subheader(t("published.page.headlines", lang))
+        for row in heads.head(limit).itertuples(index=False):
+            links = " · ".join(
+                f"[{t('published.column.source', lang)}]({str(u).replace(')', '%29')})"
+                for u in dict.fromkeys([row.source_from, row.source_to])
+                if str(u).startswith(("https://", "http://"))
+            )
+            st.markdown(f"- {escape_markdown(row.text)} {links}")
+        if st.button(t("published.page.title", lang), key="open_published", icon="➡️"):
+            from geobaro.app.router import go_to
+
+            go_to("published")
 
 
 def is_published_figure(indicator: str) -> bool:
