@@ -134,7 +134,7 @@ def test_rows_without_any_answer_are_not_respondents(gdf_communes) -> None:
 def test_explicit_answered_status_without_answers_is_kept_and_warned(gdf_communes) -> None:
     result = _csv("nis_code,response_status\n11001,answered\n11002,refused\n", gdf_communes)
     assert result.data["response_status"].tolist() == ["answered", "refused"]
-    assert any("marked answered hold no answer" in w for w in result.report.warnings)
+    assert any("marked answered holds no answer: row 2" in w for w in result.report.warnings)
 
 
 @pytest.mark.parametrize(

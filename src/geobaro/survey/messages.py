@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from geobaro.errors import SurveyValidationError
-from geobaro.i18n import t
+from geobaro.i18n import load_catalog, t
 from geobaro.survey.limits import Deadline, Limits
 from geobaro.vocabulary import LANGS, Lang
 
@@ -65,7 +65,10 @@ def say(key: str, lang: Lang, **fmt: Any) -> str:
     >>> say("quote", "en", text="Gent")
     "'Gent'"
     """
-    return shorten(t(f"survey.{key}", lang if lang in LANGS else "en", **fmt), MAX_MESSAGE)
+    lang = lang if lang in LANGS else "en"
+    if fmt.get("count") == 1 and f"survey.{key}_one" in load_catalog(lang):
+        key = f"{key}_one"  # "1 row holds", not "1 rows hold"
+    return shorten(t(f"survey.{key}", lang, **fmt), MAX_MESSAGE)
 
 
 def fail(key: str, lang: Lang, **fmt: Any) -> SurveyValidationError:
