@@ -447,7 +447,7 @@ def _headline_notes(row: Any, lang: Lang) -> str:
         notes.append(t("published.match.close", lang))
     if row.conflict:
         notes.append(t("published.conflict", lang))
-    return "; ".join(notes)
+    return t("published.notes_sep", lang).join(notes)
 
 
 def _classify_change(values: pd.DataFrame, lang: Lang) -> Classification:
