@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -44,10 +45,10 @@ CROSSWALK_COLUMNS = ("series", "wave", "indicator", "match", "base", "wording")
 Z_95 = 1.959963984540054
 
 
-def crosswalk_path(settings: Settings | None = None) -> str:
+def crosswalk_path(settings: Settings | None = None) -> Path:
     """Return the path of ``crosswalk.csv`` (beside ``barometer_figures.csv``)."""
     settings = settings or get_settings()
-    return str(settings.survey_dir / "published" / "crosswalk.csv")
+    return settings.survey_dir / "published" / "crosswalk.csv"
 
 
 def load_crosswalk(settings: Settings | None = None) -> pd.DataFrame:
