@@ -142,22 +142,22 @@ def load_survey(  # noqa: PLR0913 (the public reader takes its options by keywor
     )
     probe = Context(filename or "file", lang, limits, Deadline(limits.parse_seconds, "file"))
     raw, name = _read_source(source, filename=filename, ctx=probe)
-    ctx = Context(name, lang, limits, Deadline(limits.parse_seconds, name, lang))
-    try:
-        table = _parse_table(raw, ctx)
-        ctx.deadline.check("matching the columns")
-        columns = map_columns(table.header, ctx)
-    except GeobaroError:
-        raise
-    except (ValueError, TypeError, KeyError, IndexError, UnicodeError, OverflowError) as exc:
-        # a reader step tripped on input it did not foresee: one clear error, not a traceback
-        raise ctx.fail("err.unexpected", detail=type(exc).__name__) from exc
     if gdf_communes is None:
         from geobaro.data.boundaries import load_communes
 
         gdf_communes = load_communes(settings=settings)
     matcher = Matcher(gdf_communes, vintage=vintage, settings=settings, lang=lang)
-    return validate(table, columns, matcher, ctx)
+    ctx = Context(name, lang, limits, Deadline(limits.parse_seconds, name, lang))
+    try:
+        table = _parse_table(raw, ctx)
+        ctx.deadline.check("matching the columns")
+        columns = map_columns(table.header, ctx)
+        return validate(table, columns, matcher, ctx)
+    except GeobaroError:
+        raise
+    except (ValueError, TypeError, KeyError, IndexError, UnicodeError, OverflowError) as exc:
+        # a reader step tripped on input it did not foresee: one clear error, not a traceback
+        raise ctx.fail("err.unexpected", detail=type(exc).__name__) from exc
 
 
 def match_communes(
