@@ -186,3 +186,27 @@ def test_weighted_profile_shows_belgium_weighted(ref, indicators):
     # answers stay as they are
     for column in ("commune", "label"):
         assert np.array_equal(plain.table[column], weighted.table[column])
+
+
+def test_the_png_outlines_the_groups_that_differ(ref, indicators):
+    import io
+
+    from PIL import Image
+
+    from geobaro.export import files
+
+    request = views.ExploreRequest("feels_concerned", level="province", weighted=True)
+    view = views.render_explore(request, _data(indicators, ref, "province"))
+
+    def dark_pixels(values: pd.DataFrame) -> int:
+        png = files.export_png(
+            view.gdf_units, values, view.classification, attribution="", width_px=800,
+            height_px=600,
+        )  # fmt: skip
+        pixels = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+        return int((np.abs(pixels - 17).max(axis=2) <= 12).sum())
+
+    marked = dark_pixels(view.values)
+    plain = dark_pixels(view.values.drop(columns="differs_from_belgium"))
+    # three provinces (and the legend's swatch) outlined in #111111
+    assert marked > plain + 300

@@ -23,6 +23,7 @@ from geobaro.maps.choropleth import (
     classify,
     status_style_of,
 )
+from geobaro.maps.legend import MARKED_OUTLINE
 from geobaro.survey.normalize import neutralise_formula
 
 if TYPE_CHECKING:
@@ -102,7 +103,9 @@ def export_png(  # noqa: PLR0913 - public API: one keyword-only option per text 
 
     Same colours and status styles as the web map, a legend with counts, the title, a
     source line, the boundary attribution and, when ``illustrative``, the notice that the
-    data are not the real survey responses.
+    data are not the real survey responses. Units whose row has ``differs_from_belgium``
+    (grouped shares of `geobaro.views.map_values`) get the web map's thick dark outline and
+    a legend row saying their interval excludes Belgium's share.
 
     Parameters
     ----------
@@ -179,7 +182,8 @@ def export_png(  # noqa: PLR0913 - public API: one keyword-only option per text 
     ax.set_axis_off()
     ax.set_aspect("equal")
     _draw_units(ax, gdf_units, classification)
-    _draw_legend(fig, classification, lang, anchor_y=(bottom + top) / 2)
+    marked = _draw_marks(ax, gdf_units, values)
+    _draw_legend(fig, classification, lang, anchor_y=(bottom + top) / 2, marked=marked)
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
@@ -330,8 +334,26 @@ def _draw_units(ax: Any, gdf_units: gpd.GeoDataFrame, classification: Classifica
         )
 
 
-def _draw_legend(fig: Any, classification: Classification, lang: Lang, *, anchor_y: float) -> None:
-    """Draw the legend (swatch, label, count) right of the map."""
+def _draw_marks(ax: Any, gdf_units: gpd.GeoDataFrame, values: pd.DataFrame) -> bool:
+    """Outline the units that differ from Belgium (as the web map does); tell if any."""
+    if "differs_from_belgium" not in values.columns:
+        return False
+    differs = values["differs_from_belgium"].fillna(False).astype(bool)
+    if "status" in values.columns:
+        differs &= values["status"].eq("ok")
+    codes = set(values.loc[differs, "nis_code"].astype(str))
+    gdf = gdf_units.loc[_drawable(gdf_units) & gdf_units["nis_code"].astype(str).isin(codes)]
+    if gdf.empty:
+        return False
+    gdf = gdf.to_crs(_PROJECTED) if gdf.crs is not None else gdf
+    gdf.plot(ax=ax, facecolor="none", edgecolor=MARKED_OUTLINE, linewidth=1.6)
+    return True
+
+
+def _draw_legend(
+    fig: Any, classification: Classification, lang: Lang, *, anchor_y: float, marked: bool = False
+) -> None:
+    """Draw the legend (swatch, label, count) right of the map; the marks' row if ``marked``."""
     from matplotlib.patches import Patch
 
     handles = []
@@ -344,6 +366,15 @@ def _draw_legend(fig: Any, classification: Classification, lang: Lang, *, anchor
                 hatch=_HATCHES.get(style.hatch or "") if style else None,
                 linestyle="--" if style and style.dashed else "-",
                 label=f"{entry.label} ({entry.count})",
+            )
+        )
+    if marked:
+        handles.append(
+            Patch(
+                facecolor="#ffffff",
+                edgecolor=MARKED_OUTLINE,
+                linewidth=1.6,
+                label=t("stats.differs.legend", lang),
             )
         )
     if not handles:
