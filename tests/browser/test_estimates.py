@@ -49,3 +49,25 @@ def test_compare_outlines_the_provinces_that_differ_from_belgium(
     page.locator(".st-key-legend_brussels").scroll_into_view_if_needed()
     snap(page, "stats-compare-marks-legends")
     assert watched.page_errors == []
+
+
+def test_explore_arrondissements_outline_those_that_differ_and_the_switch_reverts(
+    app: RunningApp, watched: Watched
+) -> None:
+    page = watched.page
+    page.goto(app.url(view="explore", level="arrondissement", weighted=1, lang="nl"))
+    wait_idle(page)
+    wait_for_paths(page, at_least=43, timeout=90, stable=1.0)
+    # the sample: Brussels, Neufchâteau and Namur (tests/views/test_estimates.py computes them)
+    assert _outlined(page, ".st-key-explore_map_box") == 3
+    legend = page.locator(".st-key-explore_legend")
+    assert legend.locator("[data-kind='marked']").count() == 1
+    assert "gewogen voor non-respons" in legend.inner_text()
+    snap(page, "stats-explore-marks")
+    page.locator(".st-key-weighted label").first.click()
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('weighted') === '0'", timeout=60_000
+    )
+    wait_idle(page)
+    assert "ongewogen" in page.locator(".st-key-explore_legend").inner_text()
+    assert watched.page_errors == []
