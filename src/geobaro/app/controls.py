@@ -15,6 +15,7 @@ from geobaro.app.upload import current_upload
 from geobaro.app.url import PERSIST
 from geobaro.i18n import Lang, t
 from geobaro.maps.choices import ClassificationChoices, classification_choices
+from geobaro.vocabulary import Source
 
 __all__ = [
     "active_indicators",
@@ -29,7 +30,7 @@ __all__ = [
 ]
 
 
-def active_indicators(state: ViewState, lang: Lang) -> tuple[pd.DataFrame, str]:
+def active_indicators(state: ViewState, lang: Lang) -> tuple[pd.DataFrame, Source]:
     """Return the indicators of the chosen source and that source (upload falls back).
 
     Shows the illustrative notice whenever the sample is what is shown.
@@ -58,7 +59,7 @@ def map_choices(
     return classification_choices(
         values,
         kind=classification.kind,
-        scheme=cast(Any, state.scheme),
+        scheme=state.scheme,
         k=state.k,
         lang=lang,
     )
@@ -173,7 +174,7 @@ def _reasons(choices: ClassificationChoices, *, fixed_scheme: bool, fixed_k: boo
             st.caption(" ".join(reasons))
 
 
-def request_fields(state: ViewState, lang: Lang, source: str) -> dict[str, Any]:
+def request_fields(state: ViewState, lang: Lang, source: Source) -> dict[str, Any]:
     """Return the request fields the explore and compare views share, from the view state."""
     return {
         "indicator": state.indicator,

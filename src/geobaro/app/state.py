@@ -18,7 +18,14 @@ from geobaro.vocabulary import (
     SOURCES,
     VIEWS,
     VINTAGES,
+    Lang,
+    Level,
+    RegionFilter,
+    Scale,
+    Scheme,
+    Source,
     View,
+    Vintage,
 )
 
 __all__ = [
@@ -46,7 +53,7 @@ PATTERNS_K_RANGE = (2, 12)
 
 @dataclass(frozen=True)
 class ViewState:
-    """Everything a shared link must restore; every field is a plain string or int.
+    """Everything a shared link must restore: codes of the closed sets, texts, a number.
 
     ``indicator`` and ``commune`` are checked against the data by the app, not here.
     ``weighted``: grouped figures weighted for non-response (explore, compare, commune);
@@ -55,16 +62,16 @@ class ViewState:
 
     view: str = "home"
     indicator: str = ""
-    level: str = "commune"
-    scheme: str = "quantiles"
+    level: Level = "commune"
+    scheme: Scheme = "quantiles"
     k: int = 5
     breaks: str = ""
-    region: str = "all"
-    scale: str = "shared"
+    region: RegionFilter = "all"
+    scale: Scale = "shared"
     commune: str = ""
-    lang: str = "en"
-    vintage: str = "2018"
-    source: str = "sample"
+    lang: Lang = "en"
+    vintage: Vintage = "2018"
+    source: Source = "sample"
     tiles: bool = False
     wave: str = ""
     weighted: bool = False
@@ -102,7 +109,11 @@ _CHOICES: dict[str, tuple[str, ...]] = {
 _MAX_TEXT = 200
 # differs from DEFAULT_STATE in every field: a value that falls back shows as a difference
 _OTHER = ViewState(
-    **{f.name: "\0" for f in fields(ViewState) if f.type == "str"},
+    **{  # type: ignore[arg-type]
+        f.name: "\0"
+        for f in fields(ViewState)
+        if f.name not in {"k", "tiles", "weighted", "patterns_k"}
+    },
     k=-1,
     tiles=True,
     weighted=True,

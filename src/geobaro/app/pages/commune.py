@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
@@ -22,6 +21,7 @@ from geobaro.app.draw import CLICK_EVENTS, draw_map, escape_markdown, new_click
 from geobaro.app.url import PERSIST, current_state
 from geobaro.i18n import Lang, t
 from geobaro.survey.match import rank_communes
+from geobaro.vocabulary import Source
 
 __all__ = ["SEARCH_KEY", "show"]
 
@@ -59,7 +59,7 @@ def show(lang: Lang) -> None:
             indicator=state.indicator or default_indicator(),
             level="commune",
             lang=lang,
-            source=cast(Any, source),
+            source=source,
             region=region,
             standalone=False,
         )
@@ -140,13 +140,13 @@ def _pick(lang: Lang) -> str:
 
 
 def _profile(
-    nis_code: str, indicators: pd.DataFrame, source: str, lang: Lang
+    nis_code: str, indicators: pd.DataFrame, source: Source, lang: Lang
 ) -> views.CommuneProfile:
     communes = resources.get_communes()
     request = views.CommuneRequest(
         nis_code=nis_code,
         lang=lang,
-        source=cast(Any, source),
+        source=source,
         weighted=bool(st.session_state.get("weighted")),
     )
     if source == "sample":

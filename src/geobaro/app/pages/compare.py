@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import html
-from typing import Any, cast
 
 import pandas as pd
 import streamlit as st
@@ -31,7 +30,7 @@ def show(lang: Lang) -> None:
     indicators, source = active_indicators(state, lang)
     request = views.CompareRequest(
         **request_fields(state, lang, source),
-        scale=cast(Any, state.scale),
+        scale=state.scale,
         standalone=False,
     )
     if source == "sample":

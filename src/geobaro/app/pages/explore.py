@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 import html
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -39,7 +39,7 @@ def show(lang: Lang) -> None:
     # controls can change it
     request = views.ExploreRequest(
         **request_fields(state, lang, source),
-        region=None if state.region == "all" else cast(Any, state.region),
+        region=None if state.region == "all" else state.region,
         tiles=state.tiles,
         standalone=False,
     )
@@ -125,14 +125,13 @@ def _table_config(request: views.ExploreRequest, lang: Lang) -> dict[str, Any]:
         ),
         "estimate": text(t("stats.table.estimate", lang), width="medium"),
     }
-    # the indicator's full label is the column's tooltip; the header keeps the width small
-    help_text = {"help": value_label}
+    # the indicator's full label is also the column's tooltip (a long header is cut)
     if kind == "share" and not (request.level == "commune" and request.vintage == "2018"):
-        config["value"] = number(value_label, format="%.0f%%", width="medium", **help_text)
+        config["value"] = number(value_label, format="%.0f%%", width="medium", help=value_label)
     elif kind in {"count", "score"}:
-        config["value"] = number(value_label, format="%.1f", width="medium", **help_text)
+        config["value"] = number(value_label, format="%.1f", width="medium", help=value_label)
     else:
-        config["value"] = text(value_label, width="medium", **help_text)
+        config["value"] = text(value_label, width="medium", help=value_label)
     return config
 
 

@@ -186,7 +186,7 @@ def _controls(lang: Lang) -> PublishedRequest:
     ss = st.session_state
     state = current_state("published")
     figures = _figures()
-    asked = PublishedRequest(state.wave, state.indicator, state.level, lang)  # type: ignore[arg-type]
+    asked = PublishedRequest(state.wave, state.indicator, state.level, lang)
     request, changed = resolve_published_request(asked, figures)
     # an explore indicator or level left by another view is replaced without a note
     bad_wave = bool(state.wave) and "wave" in changed
