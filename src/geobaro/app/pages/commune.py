@@ -162,7 +162,7 @@ def _profile(
         f"{html.escape(profile.province)} · {html.escape(profile.region)} · "
         f"{t('app.status.' + _status_key(profile.response_status), lang)}"
     )
-    st.caption(f"{t('stats.table.estimate', lang)}: {profile.estimate}")
+    st.caption(t("stats.estimate.shown", lang, estimate=profile.estimate))
     return profile
 
 

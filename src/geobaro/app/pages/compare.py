@@ -77,7 +77,7 @@ def show(lang: Lang) -> None:
             _differs_note(summary, lang)
     st.caption(t("app.compare.note", lang))
     if result.estimate:
-        st.caption(f"{t('stats.table.estimate', lang)}: {result.estimate}")
+        st.caption(t("stats.estimate.shown", lang, estimate=result.estimate))
 
 
 def _differs_note(summary: views.GroupSummary, lang: Lang) -> None:
