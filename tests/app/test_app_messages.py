@@ -52,3 +52,6 @@ def test_the_report_summary_appears_once_and_reasons_in_full():
     assert sum("rows read" in x for x in texts) == 1, texts
     grid = at.get_by_key("rejected_table_box").dataframe[0]
     assert grid.value["reason"].str.len().gt(20).all()
+    written = at.get_by_key("rejected_reasons").markdown[0].value.replace("\\", "")
+    for reason in grid.value["reason"]:
+        assert reason in written  # in full, not cut by a grid cell

@@ -26,8 +26,9 @@ __all__ = ["CLEARED_KEY", "PENDING_SOURCE_KEY", "show", "show_report", "survey_t
 PENDING_SOURCE_KEY = "_pending_source"
 #: Digest of a file the user removed while the uploader still holds it.
 CLEARED_KEY = "_cleared_digest"
-# width of one character of the grid's font, in pixels (a reason is shown in full)
-_CHAR_PX = 7
+# rows whose reason is also written out in full, and the characters of a value shown there
+_FULL_REASONS = 200
+_VALUE_CHARS = 60
 
 
 def show(lang: Lang) -> None:
@@ -120,8 +121,7 @@ def show_report(upload: Upload, lang: Lang) -> None:
 
 
 def _rejected_table(rejected: pd.DataFrame, lang: Lang) -> None:
-    """Every rejected row with its reason in full (the reason column as wide as its text)."""
-    longest = int(rejected["reason"].astype(str).str.len().max() or 0)
+    """Every rejected row: a table to scan, then every reason in full (a grid cell cuts it)."""
     text = st.column_config.TextColumn
     with st.container(key="rejected_table_box"):
         st.dataframe(
@@ -132,13 +132,18 @@ def _rejected_table(rejected: pd.DataFrame, lang: Lang) -> None:
             column_order=("row", "column", "value", "reason"),
             column_config={
                 "row": st.column_config.NumberColumn(t("app.data.col_row", lang), width=60),
-                "column": text(t("app.data.col_column", lang), width=150),
-                "value": text(t("app.data.col_value", lang), width=140),
-                "reason": text(
-                    t("app.data.col_reason", lang), width=max(300, min(_CHAR_PX * longest, 1600))
-                ),
+                "column": text(t("app.data.col_column", lang), width=140),
+                "value": text(t("app.data.col_value", lang), width=120),
+                "reason": text(t("app.data.col_reason", lang), width="large"),
             },
         )
+    lines = [
+        f"- **{t('app.data.col_row', lang)} {int(r.row)}** · {escape_markdown(str(r.column))} · "
+        f"{escape_markdown(str(r.value)[:_VALUE_CHARS])}: {escape_markdown(str(r.reason))}"
+        for r in rejected.head(_FULL_REASONS).itertuples()
+    ]
+    with st.container(key="rejected_reasons"), st.expander(t("app.data.reasons_full", lang)):
+        st.markdown("\n".join(lines))
 
 
 def survey_template() -> bytes:
