@@ -74,24 +74,6 @@ class IndicatorSpec:
 
 
 #: German names of the domain and difficulty options (the questionnaire has FR, NL and EN).
-_GERMAN_VALUES: dict[str, str] = {
-    "environment": "Umwelt",
-    "governance": "Governance",
-    "mobility": "Mobilität",
-    "living": "Lebensumfeld",
-    "economy": "Wirtschaft",
-    "people": "Bürgerinnen und Bürger",
-    "financial_means": "finanzielle Mittel",
-    "expertise": "Fachwissen",
-    "coordination": "Koordination der Akteure",
-    "political_support": "politische Unterstützung",
-    "citizen_engagement": "Bürgerbeteiligung",
-    "technology_data": "Technologie und Daten",
-    "legal_framework": "rechtlicher Rahmen",
-    "other": "Sonstiges",
-}
-
-
 def _spec_list() -> list[IndicatorSpec]:
     specs = [
         IndicatorSpec(
@@ -271,8 +253,7 @@ def _spec_list() -> list[IndicatorSpec]:
                     ),
                 )
             )
-        for value, (fr, nl, en) in zip(q.values, q.value_labels, strict=True):
-            de = _GERMAN_VALUES[str(value)]
+        for value, (fr, nl, de, en) in zip(q.values, q.value_labels, strict=True):
             specs.append(
                 IndicatorSpec(
                     f"{prefix}_{value}",

@@ -40,7 +40,9 @@ def test_question_is_well_formed(question) -> None:
     assert len(set(question.values)) == len(question.values) > 1
     assert all(label.strip() for label in question.labels)
     assert len(question.value_labels) == len(question.values)
-    assert all(len(labels) == 3 for labels in question.value_labels)
+    # (fr, nl, de, en), in vocabulary.LANG_INDEX order like every name tuple of the package
+    assert len(question.labels) == 4
+    assert all(len(labels) == 4 for labels in question.value_labels)
     if question.kind == "multi":
         assert question.option_prefix
     if question.kind == "scale":
@@ -76,5 +78,7 @@ def test_labels_by_language() -> None:
     q = QUESTIONS["strategy"]
     assert q.value_label("dedicated_plan", "en") == "dedicated Smart City plan"
     assert q.value_label("none", "nl") == "geen"
-    assert q.label("de") == q.label("en")
+    # German has its own text (issue 12: no English on a German page)
+    assert q.label("de") == "Stand der Smart-City-Strategie"
+    assert q.label("xx") == q.label("en")
     assert QUESTIONS["private_involvement"].value_label(5, "fr") == "très forte"

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike, NDArray
-from scipy.stats import hypergeom
 
 __all__ = [
     "POPULATION_CLASSES",
@@ -184,6 +183,8 @@ def compare_composition(
     big, sample = len(labels), int(answered.sum())
     n_all = labels.value_counts().sort_index()
     n_resp = answered.groupby(labels).sum().reindex(n_all.index).astype("int64")
+    from scipy.stats import hypergeom  # scipy.stats costs 0.4 s at start; only this test needs it
+
     dist = hypergeom(big, n_all.to_numpy(), sample)
     upper = dist.sf(n_resp.to_numpy() - 1)  # P(X >= observed)
     lower = dist.cdf(n_resp.to_numpy())  # P(X <= observed)

@@ -5,7 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from geobaro.vocabulary import DATA_STATUSES, RESPONSE_STATUSES, DataStatus, ResponseStatus
+from geobaro.vocabulary import (
+    DATA_STATUSES,
+    LANG_INDEX,
+    RESPONSE_STATUSES,
+    DataStatus,
+    ResponseStatus,
+)
 
 __all__ = [
     "ANSWER_COLUMNS",
@@ -140,8 +146,8 @@ class Question:
     id: str
     kind: QuestionKind
     values: tuple[str, ...] | tuple[int, ...]
-    labels: tuple[str, str, str]
-    value_labels: tuple[tuple[str, str, str], ...] = ()
+    labels: tuple[str, str, str, str]
+    value_labels: tuple[tuple[str, str, str, str], ...] = ()
     option_prefix: str = ""
 
     @property
@@ -160,7 +166,7 @@ class Question:
         return (self.id,)
 
     def label(self, lang: str = "en") -> str:
-        """Return the question text in ``fr``, ``nl`` or ``en`` (other languages: English).
+        """Return the question text in ``fr``, ``nl``, ``de`` or ``en`` (other codes: English).
 
         Examples
         --------
@@ -189,29 +195,34 @@ class Question:
 
 
 def _lang_index(lang: str) -> int:
-    return {"fr": 0, "nl": 1}.get(lang, 2)
+    return LANG_INDEX.get(lang, LANG_INDEX["en"])  # type: ignore[call-overload,no-any-return]
 
 
 _AGREE = (
-    ("pas du tout d'accord", "helemaal niet akkoord", "strongly disagree"),
-    ("plutôt pas d'accord", "eerder niet akkoord", "rather disagree"),
-    ("neutre", "neutraal", "neutral"),
-    ("plutôt d'accord", "eerder akkoord", "rather agree"),
-    ("tout à fait d'accord", "helemaal akkoord", "strongly agree"),
+    (
+        "pas du tout d'accord",
+        "helemaal niet akkoord",
+        "überhaupt nicht einverstanden",
+        "strongly disagree",
+    ),
+    ("plutôt pas d'accord", "eerder niet akkoord", "eher nicht einverstanden", "rather disagree"),
+    ("neutre", "neutraal", "neutral", "neutral"),
+    ("plutôt d'accord", "eerder akkoord", "eher einverstanden", "rather agree"),
+    ("tout à fait d'accord", "helemaal akkoord", "völlig einverstanden", "strongly agree"),
 )
 _INTENSITY = (
-    ("nulle", "geen", "none"),
-    ("faible", "zwak", "weak"),
-    ("moyenne", "gemiddeld", "moderate"),
-    ("forte", "sterk", "strong"),
-    ("très forte", "zeer sterk", "very strong"),
+    ("nulle", "geen", "keine", "none"),
+    ("faible", "zwak", "schwach", "weak"),
+    ("moyenne", "gemiddeld", "mittel", "moderate"),
+    ("forte", "sterk", "stark", "strong"),
+    ("très forte", "zeer sterk", "sehr stark", "very strong"),
 )
 _PRIORITY = (
-    ("très faible", "zeer laag", "very low"),
-    ("faible", "laag", "low"),
-    ("moyenne", "gemiddeld", "medium"),
-    ("élevée", "hoog", "high"),
-    ("très élevée", "zeer hoog", "very high"),
+    ("très faible", "zeer laag", "sehr niedrig", "very low"),
+    ("faible", "laag", "niedrig", "low"),
+    ("moyenne", "gemiddeld", "mittel", "medium"),
+    ("élevée", "hoog", "hoch", "high"),
+    ("très élevée", "zeer hoog", "sehr hoch", "very high"),
 )
 _SCALE = (1, 2, 3, 4, 5)
 
@@ -223,13 +234,14 @@ _QUESTION_LIST: tuple[Question, ...] = (
         (
             "La commune se sent-elle concernée par le concept de Smart City ?",
             "Voelt de gemeente zich betrokken bij het Smart City-concept?",
+            "Fühlt sich die Gemeinde vom Smart-City-Konzept betroffen?",
             "Does the commune feel concerned by the Smart City concept?",
         ),
         (
-            ("oui", "ja", "yes"),
-            ("en partie", "gedeeltelijk", "partly"),
-            ("non", "nee", "no"),
-            ("ne sait pas", "weet niet", "don't know"),
+            ("oui", "ja", "ja", "yes"),
+            ("en partie", "gedeeltelijk", "teilweise", "partly"),
+            ("non", "nee", "nein", "no"),
+            ("ne sait pas", "weet niet", "weiß nicht", "don't know"),
         ),
     ),
     Question(
@@ -239,6 +251,7 @@ _QUESTION_LIST: tuple[Question, ...] = (
         (
             "La Smart City est avant tout un défi technologique (1-5)",
             "Smart City is vooral een technologische uitdaging (1-5)",
+            "Die Smart City ist vor allem eine technologische Herausforderung (1-5)",
             "The Smart City is above all a technological challenge (1-5)",
         ),
         _AGREE,
@@ -250,6 +263,7 @@ _QUESTION_LIST: tuple[Question, ...] = (
         (
             "La Smart City est une opportunité pour la commune (1-5)",
             "Smart City is een kans voor de gemeente (1-5)",
+            "Die Smart City ist eine Chance für die Gemeinde (1-5)",
             "The Smart City is an opportunity for the commune (1-5)",
         ),
         _AGREE,
@@ -261,6 +275,7 @@ _QUESTION_LIST: tuple[Question, ...] = (
         (
             "La Smart City est l'avenir des villes (1-5)",
             "Smart City is de toekomst van de steden (1-5)",
+            "Die Smart City ist die Zukunft der Städte (1-5)",
             "The Smart City is the future of cities (1-5)",
         ),
         _AGREE,
@@ -272,21 +287,29 @@ _QUESTION_LIST: tuple[Question, ...] = (
         (
             "Statut de la stratégie Smart City",
             "Stand van de Smart City-strategie",
+            "Stand der Smart-City-Strategie",
             "Status of the Smart City strategy",
         ),
         (
             (
                 "plan stratégique Smart City dédié",
                 "specifiek Smart City-strategisch plan",
+                "eigener Smart-City-Plan",
                 "dedicated Smart City plan",
             ),
             (
                 "intégrée à la stratégie globale",
                 "deel van de globale strategie",
+                "Teil der Gesamtstrategie",
                 "part of the global strategy",
             ),
-            ("a l'intention d'en rédiger un", "plant er een op te stellen", "intends to write one"),
-            ("aucune", "geen", "none"),
+            (
+                "a l'intention d'en rédiger un",
+                "plant er een op te stellen",
+                "will einen erstellen",
+                "intends to write one",
+            ),
+            ("aucune", "geen", "keine", "none"),
         ),
     ),
     Question(
@@ -296,13 +319,24 @@ _QUESTION_LIST: tuple[Question, ...] = (
         (
             "Qui porte la démarche Smart City ?",
             "Wie trekt de Smart City-aanpak?",
+            "Wer trägt den Smart-City-Ansatz?",
             "Who drives the Smart City approach?",
         ),
         (
-            ("bourgmestre et collège", "burgemeester en college", "mayor and college"),
-            ("administration", "administratie", "administration"),
-            ("chargé de projet Smart City", "Smart City-projectmedewerker", "project officer"),
-            ("autre", "andere", "other"),
+            (
+                "bourgmestre et collège",
+                "burgemeester en college",
+                "Bürgermeister und Kollegium",
+                "mayor and college",
+            ),
+            ("administration", "administratie", "Verwaltung", "administration"),
+            (
+                "chargé de projet Smart City",
+                "Smart City-projectmedewerker",
+                "Projektbeauftragter",
+                "project officer",
+            ),
+            ("autre", "andere", "Sonstiges", "other"),
         ),
     ),
     Question(
@@ -312,9 +346,10 @@ _QUESTION_LIST: tuple[Question, ...] = (
         (
             "La commune a-t-elle un chargé de projet Smart City ?",
             "Heeft de gemeente een Smart City-projectmedewerker?",
+            "Hat die Gemeinde einen Smart-City-Projektbeauftragten?",
             "Does the commune have a Smart City project officer?",
         ),
-        (("oui", "ja", "yes"), ("non", "nee", "no")),
+        (("oui", "ja", "ja", "yes"), ("non", "nee", "nein", "no")),
     ),
     Question(
         "domains",
@@ -323,15 +358,16 @@ _QUESTION_LIST: tuple[Question, ...] = (
         (
             "Domaines des projets Smart City",
             "Domeinen van de Smart City-projecten",
+            "Bereiche der Smart-City-Projekte",
             "Domains of the Smart City projects",
         ),
         (
-            ("environnement", "milieu", "environment"),
-            ("gouvernance", "bestuur", "governance"),
-            ("mobilité", "mobiliteit", "mobility"),
-            ("cadre de vie", "leefomgeving", "living"),
-            ("économie", "economie", "economy"),
-            ("citoyens", "burgers", "people"),
+            ("environnement", "milieu", "Umwelt", "environment"),
+            ("gouvernance", "bestuur", "Governance", "governance"),
+            ("mobilité", "mobiliteit", "Mobilität", "mobility"),
+            ("cadre de vie", "leefomgeving", "Lebensumfeld", "living"),
+            ("économie", "economie", "Wirtschaft", "economy"),
+            ("citoyens", "burgers", "Bürgerinnen und Bürger", "people"),
         ),
         option_prefix="domain",
     ),
@@ -342,17 +378,38 @@ _QUESTION_LIST: tuple[Question, ...] = (
         (
             "Principales difficultés rencontrées",
             "Belangrijkste moeilijkheden",
+            "Hauptschwierigkeiten",
             "Main difficulties",
         ),
         (
-            ("moyens financiers", "financiële middelen", "financial means"),
-            ("expertise", "expertise", "expertise"),
-            ("coordination des acteurs", "coördinatie van de actoren", "coordinating actors"),
-            ("soutien politique", "politieke steun", "political support"),
-            ("implication citoyenne", "burgerbetrokkenheid", "citizen engagement"),
-            ("technologie et données", "technologie en data", "technology and data"),
-            ("cadre juridique", "juridisch kader", "legal framework"),
-            ("autre", "andere", "other"),
+            ("moyens financiers", "financiële middelen", "finanzielle Mittel", "financial means"),
+            ("expertise", "expertise", "Fachwissen", "expertise"),
+            (
+                "coordination des acteurs",
+                "coördinatie van de actoren",
+                "Koordination der Akteure",
+                "coordinating actors",
+            ),
+            (
+                "soutien politique",
+                "politieke steun",
+                "politische Unterstützung",
+                "political support",
+            ),
+            (
+                "implication citoyenne",
+                "burgerbetrokkenheid",
+                "Bürgerbeteiligung",
+                "citizen engagement",
+            ),
+            (
+                "technologie et données",
+                "technologie en data",
+                "Technologie und Daten",
+                "technology and data",
+            ),
+            ("cadre juridique", "juridisch kader", "rechtlicher Rahmen", "legal framework"),
+            ("autre", "andere", "Sonstiges", "other"),
         ),
         option_prefix="difficulty",
     ),
@@ -363,6 +420,7 @@ _QUESTION_LIST: tuple[Question, ...] = (
         (
             "Implication des acteurs privés (1-5)",
             "Betrokkenheid van private actoren (1-5)",
+            "Beteiligung privater Akteure (1-5)",
             "Involvement of private actors (1-5)",
         ),
         _INTENSITY,
@@ -374,6 +432,7 @@ _QUESTION_LIST: tuple[Question, ...] = (
         (
             "Priorité donnée à la dimension humaine (1-5)",
             "Prioriteit voor de menselijke dimensie (1-5)",
+            "Vorrang für den menschlichen Aspekt (1-5)",
             "Priority given to the human aspect (1-5)",
         ),
         _PRIORITY,
