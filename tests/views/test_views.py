@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import replace
 from typing import Any
 
 import folium
@@ -625,3 +626,13 @@ def test_indicators_of_communes_outside_the_reference_are_an_error(ref, tiny_ind
     for level in ("commune", "province"):
         with pytest.raises(ValueError, match="99999"):
             views.map_values(stray, ref, indicator="feels_concerned", level=level)
+
+
+def test_explore_highlight_outlines_the_profile_commune_and_opens_on_it(ref, indicators):
+    plain = views.ExploreRequest("feels_concerned", region="Wallonia", standalone=False)
+    chosen = replace(plain, highlight="62063")
+    without = views.render_explore(plain, _data(plain, indicators, ref))
+    result = views.render_explore(chosen, _data(chosen, indicators, ref))
+    assert '"highlight":"62063"' in result.html
+    assert '"highlight":"62063"' not in without.html
+    assert len(result.table) == len(without.table)  # same units, only the view and outline differ

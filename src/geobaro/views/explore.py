@@ -59,6 +59,9 @@ class ExploreRequest:
         Show grouped shares, means and intervals weighted for non-response (respondents
         standing for all 589 communes, `geobaro.aggregate.choose_estimates`) instead of those
         of the respondents only. The legend, the table, the CSV and the PNG say which.
+    highlight
+        NIS code of a unit to outline and open the map on (with its neighbours): the commune
+        profile's own commune. ``None``: the map opens on all it shows.
     standalone
         Make the map complete on its own (default; for exports and static pages): legend,
         title and the full boundary attribution inside the map. The app passes ``False``: it
@@ -78,6 +81,7 @@ class ExploreRequest:
     min_respondents: int = 5
     standalone: bool = True
     weighted: bool = False
+    highlight: str | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -201,7 +205,8 @@ def render_explore(request: ExploreRequest, data: ViewData) -> ExploreResult:
         kind=map_kind,
         lang=request.lang,
         tiles=request.tiles,
-        fit_to=gdf_units if request.region is not None else None,
+        fit_to=gdf_units if request.region is not None and request.highlight is None else None,
+        highlight=request.highlight,
         illustrative=request.source == "sample",
         marked=marked,
         marked_label=t("stats.differs.legend", request.lang),

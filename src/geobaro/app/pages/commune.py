@@ -62,6 +62,7 @@ def show(lang: Lang) -> None:
             source=source,
             region=region,
             standalone=False,
+            highlight=current or None,
         )
         result = explore_result(request_map, indicators)
         st.markdown(f"**{html.escape(result.title)}**")
