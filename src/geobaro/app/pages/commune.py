@@ -161,7 +161,7 @@ def _profile(
     st.subheader(profile.name)
     st.markdown(
         f"{html.escape(profile.province)} · {html.escape(profile.region)} · "
-        f"{t('app.status.' + _status_key(profile.response_status), lang)}"
+        f"{t('maps.status.' + _status_key(profile.response_status), lang)}"
     )
     st.caption(t("stats.estimate.shown", lang, estimate=profile.estimate))
     return profile
