@@ -308,3 +308,64 @@ def test_compare_page_switches_its_three_maps(switch_site: SiteResult, browser: 
         assert errors == []
     finally:
         ctx.close()
+
+
+def test_published_province_map_writes_five_values(
+    static_site: SiteResult, offline_page: Any
+) -> None:
+    """2018-BE by province: the 5 published provinces carry their values, 6 are not published."""
+    from geobaro.published import load_published
+
+    page = offline_page
+    slug = "published-2018-BE-progress_score_mean-province"
+    page.goto((static_site.out_dir / "published" / f"{slug}.html").as_uri())
+    page.wait_for_function(
+        f"() => document.querySelector('iframe.map').contentDocument"
+        f".querySelectorAll('{PATHS}').length === 11",
+        timeout=30_000,
+    )
+    frame = page.query_selector("iframe.map").content_frame()
+    labels = frame.evaluate(
+        "[...document.querySelectorAll('.gb-value-label')].map(e => [e.dataset.nis, e.innerText])"
+    )
+    figures = load_published().query(
+        "wave == '2018-BE' and indicator == 'progress_score_mean' and breakdown == 'province'"
+    )
+    assert len(labels) == 5
+    assert sorted(text for _, text in labels) == sorted(f"{v:.2f}/10" for v in figures["value"])
+    assert "4.80/10" in [text for _, text in labels]  # Hainaut
+    rows = page.locator("#gb-table tbody tr")
+    assert rows.count() == 11
+    not_published = t("published.status.no_data", "en")
+    statuses = rows.locator("td:nth-child(3)").all_inner_texts()
+    assert statuses.count(not_published) == 6
+    assert page.locator(".gb-legend").inner_text().count(not_published) >= 1
+    sources = page.locator("#gb-sources a[href^='https://']")
+    assert sources.count() >= 1
+    assert page.locator("#gb-table a[href^='https://']").count() == 5
+    assert page.outside == []
+    assert page.errors == []
+    assert page.locator(".notice").count() == 0  # published figures, not the sample
+    snap(page, "site-published-2018-BE-province")
+
+
+def test_published_trend_page_shows_charts_and_sources(
+    static_site: SiteResult, offline_page: Any
+) -> None:
+    page = offline_page
+    page.goto(static_site.index.as_uri())
+    page.locator("#gb-published a", has_text=t("published.series.progress_score", "en")).click()
+    page.wait_for_load_state()
+    assert page.url.endswith("published/trend-progress_score.html")
+    images = page.locator(".charts img")
+    assert images.count() >= 4  # Belgium, Wallonia, Flanders, Brussels (and provinces)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.charts img')].every(i => i.complete && "
+        "i.naturalWidth > 0)",
+        timeout=30_000,
+    )
+    assert page.locator("#gb-points tbody tr").count() >= images.count()
+    assert page.locator("#gb-points a[href^='https://']").count() >= images.count()
+    assert page.outside == []
+    assert page.errors == []
+    snap(page, "site-published-trend-progress_score")

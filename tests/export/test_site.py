@@ -23,6 +23,8 @@ from geobaro.i18n import t
 from geobaro.maps.legend import render_legend
 
 INDICATORS = ["feels_concerned", "has_project_officer"]
+#: Pages of the published figures: the barometer's own numbers, each linked to its source.
+PUBLISHED_KINDS = {"published", "trend", "wave"}
 HOSTILE = "<script>alert(1)</script><img src=x onerror=alert(1)>\"'"
 
 
@@ -60,6 +62,12 @@ def _parse(text: str) -> _Links:
     return parser
 
 
+def _source_urls() -> set[str]:
+    from geobaro.published import load_published
+
+    return set(load_published()["source_url"].dropna().astype(str))
+
+
 def test_pages_written_per_level_and_indicator(exported: SiteResult) -> None:
     kinds = [p.kind for p in exported.pages]
     assert kinds.count("map") == len(INDICATORS) * 3
@@ -84,6 +92,8 @@ def test_every_link_resolves_inside_the_site(exported: SiteResult) -> None:
         for ref in _parse(path.read_text(encoding="utf-8")).refs:
             if page.kind == "home" and ref.startswith("https://"):
                 continue  # links to the published figures' sources (navigation, not loads)
+            if page.kind in PUBLISHED_KINDS and ref in _source_urls():
+                continue  # the same: each published figure's own source
             assert not ref.startswith(("http:", "https:", "//")), (page.path, ref)
             target = (path.parent / ref.split("#")[0]).resolve()
             assert target.is_file(), (page.path, ref)
@@ -116,8 +126,8 @@ def test_sample_pages_say_illustrative(exported: SiteResult) -> None:
     assert exported.illustrative
     for page in exported.pages:
         text = " ".join(_parse((exported.out_dir / page.path).read_text("utf-8")).text)
-        if page.kind == "home":
-            assert "not the illustrative sample" in text
+        if page.kind == "home" or page.kind in PUBLISHED_KINDS:
+            assert "not the illustrative sample" in text, page.path
             assert notice not in text  # published figures are real
         else:
             assert notice in text, page.path
@@ -280,3 +290,96 @@ def test_pages_follow_the_language(tmp_path: Path) -> None:
     assert '<html lang="fr">' in text
     assert _site_html.esc(t("app.illustrative.notice", "fr")) in text
     assert t("app.illustrative.notice", "fr") != t("app.illustrative.notice", "en")
+
+
+def test_published_pages_for_every_wave(exported: SiteResult) -> None:
+    from geobaro.published import WAVES, load_published
+    from geobaro.views.published import list_published_choices
+
+    choices = list_published_choices(load_published())
+    assert set(choices) == set(WAVES)  # every wave has at least one map
+    paths = {p.path: p for p in exported.pages}
+    index = _parse(exported.index.read_text(encoding="utf-8")).refs
+    for wave, indicators in choices.items():
+        wave_page = paths[f"published/{wave}.html"]
+        assert wave_page.kind == "wave"
+        assert wave_page.path in index
+        for indicator, levels in indicators.items():
+            for level in levels:
+                page = paths[f"published/published-{wave}-{indicator}-{level}.html"]
+                assert (page.kind, page.level, page.maps) == ("published", level, 1)
+                assert page.units == {"region": 3, "province": 11}[level]
+                assert page.path in index
+    trends = [p for p in exported.pages if p.kind == "trend"]
+    assert len(trends) >= 10
+    assert all(p.path in index for p in trends)
+
+
+def test_published_province_page_writes_five_values(exported: SiteResult) -> None:
+    """2018-BE progress by province: 5 values with their sources, 6 "not published"."""
+    from geobaro.published import load_published
+
+    stem = "published-2018-BE-progress_score_mean-province"
+    text = (exported.out_dir / "published" / f"{stem}.html").read_text(encoding="utf-8")
+    rows = load_published().query(
+        "wave == '2018-BE' and indicator == 'progress_score_mean' and breakdown == 'province'"
+    )
+    assert len(rows) == 5
+    not_published = t("published.status.no_data", "en")
+    table = text.split("id='gb-table'")[1].split("</section>")[0]
+    assert table.count("<tr data-nis=") == 11
+    assert table.count(f"<td>{not_published}</td>") == 6
+    for value in rows["value"]:
+        assert f"<td>{value:.2f}/10</td>" in table
+    for url in set(rows["source_url"]):
+        assert f'<a href="{_site_html.esc(url)}"' in table  # each value's source, linked
+    frame = _parse(text).srcdocs[0]
+    assert frame.count('class=\\"gb-value-label') == 5  # the values are written on the map
+    assert "4.80/10" in frame
+    downloads = list(
+        csv.DictReader(io.StringIO((exported.out_dir / f"data/{stem}.csv").read_text("utf-8-sig")))
+    )
+    assert len(downloads) == 11
+    assert sorted(float(r["value"]) for r in downloads if r["value"]) == sorted(rows["value"])
+    assert {r["data_status"] for r in downloads} == {"real"}
+
+
+def test_published_sources_are_linked(exported: SiteResult) -> None:
+    """Every figure of a wave page (maps and figures without a place) links its source."""
+    from geobaro.published import load_published
+
+    figures = load_published()
+    for wave in ("2017-BE", "2021-WAL"):
+        text = (exported.out_dir / "published" / f"{wave}.html").read_text(encoding="utf-8")
+        without_place = text.split(t("site.published.without_place", "en"))[1]
+        links = set(_parse(without_place).refs)
+        wave_rows = figures[figures["wave"] == wave]
+        assert links & set(wave_rows["source_url"])
+        assert links <= set(wave_rows["source_url"]) | {
+            r for r in links if not r.startswith("https://")
+        }
+    trend = (exported.out_dir / "published/trend-progress_score.html").read_text(encoding="utf-8")
+    refs = _parse(trend).refs
+    charts = [r for r in refs if r.endswith(".png")]
+    assert len(charts) >= 4
+    for chart in charts:
+        assert (exported.out_dir / "published" / chart).resolve().read_bytes()[:4] == b"\x89PNG"
+    points = trend.split("id='gb-points'")[1].split("</section>")[0]
+    sources = [r for r in _parse(points).refs if r.startswith("https://")]
+    assert len(sources) == points.count("<tr>") - 1  # one per point (the header row aside)
+
+
+def test_published_pages_follow_the_language(tmp_path: Path) -> None:
+    result = export_site(
+        tmp_path, indicators=["feels_concerned"], levels=["region"], lang="de",
+        compare=False, home=False,
+    )  # fmt: skip
+    index = (tmp_path / "index.html").read_text(encoding="utf-8")
+    assert _site_html.esc(t("site.published.link", "de")) in index
+    assert t("site.published.link", "de") != t("site.published.link", "en")
+    trend = next(p for p in result.pages if p.kind == "trend")
+    text = (tmp_path / trend.path).read_text(encoding="utf-8")
+    assert '<html lang="de">' in text
+    assert _site_html.esc(t("site.published.points", "de")) in text
+    for lang in ("fr", "nl", "de", "en"):
+        assert t("site.published.link", lang) != "site.published.link"

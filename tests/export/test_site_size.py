@@ -25,7 +25,8 @@ MAX_PAGE_BYTES = 150_000
 @pytest.fixture(scope="module")
 def full_site(tmp_path_factory: pytest.TempPathFactory) -> SiteResult:
     """The site ``python -m geobaro export`` writes: every share indicator, every level,
-    compare pages and the published-figures page, from the illustrative sample."""
+    compare pages, the published-figures page and the published views of every wave (maps,
+    trends, figures without a place), from the illustrative sample."""
     return export_site(tmp_path_factory.mktemp("full-site"))
 
 
@@ -67,8 +68,29 @@ def test_one_geometry_file_shared_by_every_page(full_site: SiteResult) -> None:
     counts = {lv: len(o["geometries"]) for lv, o in topology["objects"].items()}
     assert counts == {"region": 3, "commune": 589, "province": 11}
     for page in full_site.pages:
-        if page.kind in {"map", "compare"}:
+        if page.kind in {"map", "compare", "published"}:
             assert GEOMETRY_DOWNLOAD in page.data_files
+        if page.kind in {"map", "compare", "published", "trend"} and page.maps:
             text = html.unescape((full_site.out_dir / page.path).read_text(encoding="utf-8"))
-            assert text.count('src="../assets/geometry.js"') == 1
+            assert text.count('src="../assets/geometry.js"') == 1, page.path
             assert text.count('src="../assets/leaflet.js"') == page.maps  # one per map frame
+
+
+def test_published_views_stay_light(full_site: SiteResult) -> None:
+    """The published maps, trends and wave pages: every wave, light pages, small charts."""
+    from geobaro.published import WAVES
+
+    published = [p for p in full_site.pages if p.kind in {"published", "trend", "wave"}]
+    assert {p.path for p in published if p.kind == "wave"} == {f"published/{w}.html" for w in WAVES}
+    assert sum(p.kind == "published" for p in published) >= 40
+    sizes = _files(full_site)
+    for page in published:
+        assert sizes[page.path] <= MAX_PAGE_BYTES, (page.path, sizes[page.path])
+        if page.kind == "published":
+            values = f"data/values/{Path(page.path).stem}.js"
+            assert sizes[values] <= 20_000, (values, sizes[values])
+    charts = {f: b for f, b in sizes.items() if f.startswith("data/published/")}
+    assert charts
+    assert all(f.endswith(".png") for f in charts)
+    assert sum(charts.values()) <= 2_000_000
+    assert sum(sizes[p.path] for p in published) <= 2_500_000

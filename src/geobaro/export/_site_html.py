@@ -179,6 +179,9 @@ h1{font-size:1.5rem;margin:.6rem 0}h2{font-size:1.15rem}
 iframe.map{width:100%;border:1px solid #ccc;display:block}
 .switch{margin:.5rem 0}.switch select{font-size:1rem;max-width:100%}
 .panels{display:grid;grid-template-columns:repeat(auto-fit,minmax(380px,1fr));gap:1rem}
+.charts{display:grid;grid-template-columns:repeat(auto-fill,minmax(420px,1fr));gap:1rem}
+.chart{margin:0}.chart img{max-width:100%;height:auto;display:block}
+.chart figcaption{font-weight:600}.sources a,td a{word-break:break-all}
 .gb-legend{margin:.5rem 0;font-size:.95rem;max-width:32rem}
 table{border-collapse:collapse;font-size:.9rem}td,th{border:1px solid #ddd;padding:.2rem .4rem}
 th{text-align:left;background:#f4f4f4}footer{font-size:.8rem;color:#555;margin:2rem 0}

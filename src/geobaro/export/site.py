@@ -41,6 +41,12 @@ from geobaro.export._site_html import (
     table_html,
     write_page,
 )
+from geobaro.export._site_published import (
+    PublishedPageInfo,
+    PublishedWriter,
+    published_index_html,
+    write_published_pages,
+)
 from geobaro.i18n import region_name, t
 from geobaro.maps.legend import render_legend
 
@@ -64,7 +70,7 @@ log = logging.getLogger(__name__)
 
 #: Levels written by default: one page per level and share indicator.
 SITE_LEVELS: tuple[Level, ...] = ("commune", "province", "region")
-PageKind = Literal["index", "home", "map", "compare"]
+PageKind = Literal["index", "home", "map", "compare", "published", "trend", "wave"]
 #: The page runtime, shipped beside this module.
 _RUNTIME = Path(__file__).with_name("site.js")
 _RUNTIME_PATH = "assets/site.js"
@@ -79,8 +85,10 @@ class SitePage:
     path
         Path relative to the site folder, with ``/`` separators.
     kind
-        ``index``, ``home`` (published figures), ``map`` (one indicator at one level) or
-        ``compare`` (the three regions side by side).
+        ``index``, ``home`` (published key figures), ``map`` (one indicator at one level),
+        ``compare`` (the three regions side by side), ``published`` (one published figure of
+        a wave at one level), ``trend`` (a recurring published figure across waves) or
+        ``wave`` (a wave's maps and its figures without a place).
     title
         Page title (plain text).
     indicator, level
@@ -132,6 +140,7 @@ def export_site(  # noqa: PLR0913 - public API: keyword-only options of the expo
     k: int = 5,
     compare: bool = True,
     home: bool = True,
+    published: bool = True,
     settings: Settings | None = None,
 ) -> SiteResult:
     """Write the static site into ``out_dir``; return what was written.
@@ -158,6 +167,10 @@ def export_site(  # noqa: PLR0913 - public API: keyword-only options of the expo
         Also write one compare page (Wallonia, Flanders, Brussels) per indicator.
     home
         Also write the page of the published key figures.
+    published
+        Also write the published figures of every wave (a map page per figure and level,
+        a page per wave with its figures without a place) and a trend page per recurring
+        figure, on the 2018 boundaries.
     settings
         Data folders; `geobaro.config.get_settings` when omitted.
 
@@ -170,7 +183,7 @@ def export_site(  # noqa: PLR0913 - public API: keyword-only options of the expo
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     site = export_site(Path(tmp), indicators=["feels_concerned"], levels=["region"],
-    ...                        compare=False, home=False)
+    ...                        compare=False, home=False, published=False)
     ...     [p.path for p in site.pages]
     ['maps/region-feels_concerned.html', 'index.html']
     >>> site.illustrative
@@ -212,7 +225,7 @@ def export_site(  # noqa: PLR0913 - public API: keyword-only options of the expo
     options = [(ind, indicator_label(ind, lang)) for ind in chosen]
     pages: list[SitePage] = []
     if home:
-        pages.append(_write_home(ctx, units("region")))
+        pages.append(_write_home(ctx, units("region"), published=published))
     for level in levels:
         gdf_units = units(level)
         for ind in chosen:
@@ -232,8 +245,15 @@ def export_site(  # noqa: PLR0913 - public API: keyword-only options of the expo
                     ctx, view, indicators_df, gdf_communes, gdf_units, reuse, options
                 )
             )
+    infos: list[PublishedPageInfo] = []
+    if published:
+        infos = _write_published(ctx, units)
+        pages += [
+            SitePage(i.path, i.kind, i.title, "", i.level, i.maps, i.units, i.data_files)  # type: ignore[arg-type]
+            for i in infos
+        ]
     report_file = _write_report(ctx, result) if survey is not None else None
-    pages.append(_write_index(ctx, pages, report_file))
+    pages.append(_write_index(ctx, pages, report_file, infos))
     shared = ctx.data.write_geometry()
     files = tuple(
         sorted(
@@ -488,7 +508,7 @@ def _write_compare_page(
     )
 
 
-def _write_home(ctx: _Context, gdf_regions: gpd.GeoDataFrame) -> SitePage:
+def _write_home(ctx: _Context, gdf_regions: gpd.GeoDataFrame, *, published: bool) -> SitePage:
     from geobaro.published import key_figures, load_published
     from geobaro.views import LandingData, LandingRequest, render_landing
 
@@ -506,11 +526,27 @@ def _write_home(ctx: _Context, gdf_regions: gpd.GeoDataFrame) -> SitePage:
             map_frame(document, key="home/0", title=title, height="60vh"),
             render_legend(view.classification, lang=ctx.lang),
             figures_html(view.figures, ctx.lang),
+            f'<p><a href="index.html#gb-published">{esc(t("site.published.link", ctx.lang))}'
+            "</a></p>"
+            if published
+            else "",
         ]
     )
     path = "home.html"
     _write(ctx, path, title=title, body=body, scripts=[values], illustrative=False)
     return SitePage(path, "home", title, maps=1, units=len(view.values))
+
+
+def _write_published(ctx: _Context, units: Any) -> list[PublishedPageInfo]:
+    """Write the published pages on the site's regions and provinces.
+
+    They are the same in every vintage: the mergers of communes stay inside their province.
+    """
+
+    def write(path: str, **options: Any) -> None:
+        _write(ctx, path, illustrative=False, **options)
+
+    return write_published_pages(PublishedWriter(ctx.data, ctx.lang, write), units=units)
 
 
 def _write_report(ctx: _Context, result: SurveyResult) -> str | None:
@@ -531,13 +567,20 @@ def _write_report(ctx: _Context, result: SurveyResult) -> str | None:
     return path
 
 
-def _write_index(ctx: _Context, pages: list[SitePage], report_file: str | None) -> SitePage:
+def _write_index(
+    ctx: _Context,
+    pages: list[SitePage],
+    report_file: str | None,
+    published: Sequence[PublishedPageInfo] = (),
+) -> SitePage:
     from geobaro.views import indicator_label
 
     title = "geobaro — Smart City barometer of Belgian communes: static maps"
     maps = [p for p in pages if p.kind == "map"]
     levels = list(dict.fromkeys(p.level for p in maps))
-    indicators = list(dict.fromkeys(p.indicator for p in pages if p.indicator))
+    indicators = list(
+        dict.fromkeys(p.indicator for p in pages if p.indicator and p.kind in {"map", "compare"})
+    )
     by_key = {(p.indicator, p.level, p.kind): p for p in pages}
     head = "".join(f"<th scope='col'>{esc(t(f'app.level.{lv}', ctx.lang))}</th>" for lv in levels)
     rows = []
@@ -563,6 +606,10 @@ def _write_index(ctx: _Context, pages: list[SitePage], report_file: str | None) 
             f'<p><a href="{home.path}">Published key figures of the 2017 barometer</a></p>'
             if home
             else "",
+            f'<p><a href="index.html#gb-published">{esc(t("site.published.link", ctx.lang))}'
+            "</a></p>"
+            if published
+            else "",
             "<table class='index'><thead><tr><th>Indicator</th>"
             f"{head}<th>regions side by side</th></tr></thead>"
             f"<tbody>{''.join(rows)}</tbody></table>",
@@ -573,6 +620,7 @@ def _write_index(ctx: _Context, pages: list[SitePage], report_file: str | None) 
             f"{esc(ctx.source_name or ctx.source)} by <code>python -m geobaro export</code>. "
             "Every page works offline, also opened from disk: Leaflet, the boundaries and the "
             "values are files of this folder, loaded once and kept by the browser.</p>",
+            published_index_html(published, lang=ctx.lang),
         ]
     )
     path = "index.html"
