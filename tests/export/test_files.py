@@ -89,6 +89,32 @@ def test_png_of_categories_with_hostile_text(units: gpd.GeoDataFrame) -> None:
     assert Image.open(io.BytesIO(png)).size == (640, 480)
 
 
+def test_png_of_a_published_map_writes_its_values(settings: Any) -> None:
+    """2018-BE progress by province: the 5 published values are written, the 6 others not."""
+    from geobaro.export.files import label_points
+    from geobaro.published import load_published
+    from geobaro.views.published import PublishedRequest, render_published
+
+    gdf = load_units(level="province", web=True, settings=settings)
+    view = render_published(PublishedRequest(level="province"), load_published(), gdf_units=gdf)
+    points = label_points(gdf, view.values)
+    assert sorted(points["label"]) == ["2.68/10", "3.00/10", "4.29/10", "4.42/10", "4.80/10"]
+    for row in points.itertuples(index=False):  # each label inside its own province
+        unit = gdf.to_crs(31370).set_index("nis_code").geometry[row.nis_code]
+        assert unit.contains(shapely.Point(row.x, row.y))
+    options: dict[str, Any] = {"title": view.title, "source": view.sources_text,
+                               "attribution": "", "width_px": 800, "height_px": 600}  # fmt: skip
+    plain = Image.open(io.BytesIO(export_png(gdf, view.values, view.classification, **options)))
+    labelled = Image.open(
+        io.BytesIO(export_png(gdf, view.values, view.classification, value_labels=True, **options))
+    )
+    assert labelled.size == plain.size == (800, 600)
+    dark = [int((np.asarray(im.convert("L")) < 60).sum()) for im in (plain, labelled)]
+    assert dark[1] > dark[0] + 200
+    with pytest.raises(ValueError, match="label"):
+        export_png(gdf, view.values.drop(columns="label"), value_labels=True, attribution="")
+
+
 def test_png_refuses_a_tiny_image(units: gpd.GeoDataFrame) -> None:
     v = pd.DataFrame({"nis_code": ["a"], "value": [0.5]})
     with pytest.raises(ValueError, match="too small"):

@@ -36,6 +36,7 @@ __all__ = [
     "export_geojson",
     "export_html",
     "export_png",
+    "label_points",
 ]
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ def export_png(  # noqa: PLR0913 - public API: one keyword-only option per text 
     attribution: str | None = None,
     lang: Lang = "en",
     illustrative: bool = False,
+    value_labels: bool = False,
     width_px: int = 1600,
     height_px: int = 1200,
     dpi: float | None = None,
@@ -123,6 +125,10 @@ def export_png(  # noqa: PLR0913 - public API: one keyword-only option per text 
         Language of the legend's status labels and of the notice.
     illustrative
         Print "Illustrative data — not the real survey responses".
+    value_labels
+        Write each shown value (``values["label"]``, rows with ``status == "ok"``) on its
+        unit, as the published-figures map does (`geobaro.views.published`); units not
+        published stay unlabelled.
     width_px, height_px, dpi
         Output size in pixels; resolution (default: 150 at 1600 px wide, scaled with the
         width so that the layout, and the text, keep their proportions at any size).
@@ -183,6 +189,8 @@ def export_png(  # noqa: PLR0913 - public API: one keyword-only option per text 
     ax.set_aspect("equal")
     _draw_units(ax, gdf_units, classification)
     marked = _draw_marks(ax, gdf_units, values)
+    if value_labels:
+        _draw_value_labels(ax, gdf_units, values, size=9)
     _draw_legend(fig, classification, lang, anchor_y=(bottom + top) / 2, marked=marked)
 
     buffer = io.BytesIO()
@@ -348,6 +356,55 @@ def _draw_marks(ax: Any, gdf_units: gpd.GeoDataFrame, values: pd.DataFrame) -> b
     gdf = gdf.to_crs(_PROJECTED) if gdf.crs is not None else gdf
     gdf.plot(ax=ax, facecolor="none", edgecolor=MARKED_OUTLINE, linewidth=1.6)
     return True
+
+
+def label_points(gdf_units: gpd.GeoDataFrame, values: pd.DataFrame) -> pd.DataFrame:
+    """Return where each shown value is written: ``nis_code``, ``label``, ``x``, ``y``.
+
+    One row per unit whose value row has ``status == "ok"`` (every row when there is no
+    ``status``), at a point inside the unit (Belgian Lambert 72, EPSG:31370).
+
+    Examples
+    --------
+    >>> import geopandas as gpd, pandas as pd, shapely
+    >>> units = gpd.GeoDataFrame({"nis_code": ["a", "b"]}, crs=31370,
+    ...     geometry=[shapely.box(0, 0, 10, 10), shapely.box(10, 0, 20, 10)])
+    >>> v = pd.DataFrame({"nis_code": ["a", "b"], "label": ["4.80/10", "not published"],
+    ...                   "status": ["ok", "no_data"]})
+    >>> label_points(units, v)[["nis_code", "label"]].values.tolist()
+    [['a', '4.80/10']]
+    """
+    shown = values
+    if "status" in values.columns:
+        shown = values[values["status"].eq("ok")]
+    texts = dict(zip(shown["nis_code"].astype(str), shown["label"].astype(str), strict=True))
+    gdf = gdf_units.loc[_drawable(gdf_units) & gdf_units["nis_code"].astype(str).isin(texts)]
+    gdf = gdf.to_crs(_PROJECTED) if gdf.crs is not None else gdf
+    points = gdf.geometry.representative_point()
+    codes = gdf["nis_code"].astype(str).tolist()
+    return pd.DataFrame(
+        {
+            "nis_code": codes,
+            "label": [texts[c] for c in codes],
+            "x": points.x.to_numpy(),
+            "y": points.y.to_numpy(),
+        }
+    )
+
+
+def _draw_value_labels(
+    ax: Any, gdf_units: gpd.GeoDataFrame, values: pd.DataFrame, *, size: float
+) -> None:
+    """Write the values on their units in boxes like the web map's (never as mathtext)."""
+    if "label" not in values.columns:
+        raise ValueError("value_labels needs a 'label' column in values (the text to write)")
+    box = {"boxstyle": "round,pad=0.25", "facecolor": "white", "alpha": 0.88,
+           "edgecolor": "#525252", "linewidth": 0.6}  # fmt: skip
+    for row in label_points(gdf_units, values).itertuples(index=False):
+        ax.text(
+            row.x, row.y, row.label, ha="center", va="center", fontsize=size,
+            fontweight="bold", color="#111111", bbox=box, parse_math=False, zorder=5,
+        )  # fmt: skip
 
 
 def _draw_legend(
