@@ -9,12 +9,10 @@ import pandas as pd
 from numpy.typing import NDArray
 
 from geobaro._units import (
-    ARRONDISSEMENT_NAMES,
-    PROVINCE_NAMES,
-    REGION_NAMES,
+    NAME_COLUMNS,
     REGION_NIS,
-    TOURNAI_MOUSCRON,
     province_of_arrondissement,
+    unit_names,
 )
 from geobaro.config import Settings
 from geobaro.indicators import INDICATORS, IndicatorSpec
@@ -42,7 +40,7 @@ BoundaryVintage = Vintage
 #: Group code of the national level.
 BELGIUM_CODE = "BE"
 _ADMIN_LEVELS = frozenset({"region", "province", "arrondissement", "commune"})
-_NAME_COLUMNS = ("name_fr", "name_nl", "name_de", "name_en")
+_NAME_COLUMNS = NAME_COLUMNS
 _FIXED_NAMES: dict[str, tuple[str, str, str, str]] = {
     BELGIUM_CODE: ("Belgique", "België", "Belgien", "Belgium"),
     "urban": ("urbaine", "stedelijk", "städtisch", "urban"),
@@ -633,18 +631,18 @@ def _names(
     rows: dict[str, tuple[str, ...]] = {}
     if level in ("belgium", "urban_rural"):
         rows = {g: _FIXED_NAMES.get(g, (g,) * 4) for g in groups}
-    elif level == "region":
-        by_code = {code: REGION_NAMES[key] for key, code in REGION_NIS.items()}
-        rows = {g: by_code[g] for g in groups}
-    elif level == "province":
-        rows = {g: PROVINCE_NAMES.get(g, (g,) * 4) for g in groups}
-    elif level == "arrondissement":
-        for g in groups:
-            names = ARRONDISSEMENT_NAMES.get(g, (g,) * 4)
-            rows[g] = TOURNAI_MOUSCRON if g == "57000" and vintage != "2018" else names
+    elif level in ("region", "province", "arrondissement"):
+        rows = {g: _fixed_names(level, g, vintage) for g in groups}
     else:
         rows = _commune_names(frame, vintage=vintage, settings=settings, groups=groups)
     return pd.DataFrame.from_dict(rows, orient="index", columns=list(_NAME_COLUMNS))
+
+
+def _fixed_names(level: str, code: str, vintage: str) -> tuple[str, ...]:
+    try:
+        return unit_names(level, code, vintage=vintage)
+    except KeyError:  # a code the reference does not name keeps its code as its name
+        return (code,) * 4
 
 
 def _commune_names(
@@ -653,14 +651,10 @@ def _commune_names(
     has_names = all(c in frame.columns for c in _NAME_COLUMNS)
     merged: dict[str, str] = {}
     if vintage != "2018":
+        from geobaro.data._naming import merged_unit_names
         from geobaro.data.boundaries import load_mergers
 
-        mergers = load_mergers(settings)
-        # units merged in 2019 still exist in 2025 unless merged again
-        mergers = mergers[
-            mergers["effective_date"].str[:4].le(vintage) & mergers["change"].eq("merger")
-        ].sort_values("effective_date")
-        merged = dict(zip(mergers["new_nis"], mergers["new_name"], strict=False))
+        merged = merged_unit_names(load_mergers(settings), vintage=vintage)
     # the first member's names, or the merged unit's name (one pass, no loop over groups)
     first = frame.drop_duplicates("group")
     sizes = frame["group"].value_counts()

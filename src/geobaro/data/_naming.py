@@ -4,14 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geobaro._units import (
-    ARRONDISSEMENT_NAMES,
-    PROVINCE_NAMES,
-    REGION_NAMES,
-    REGION_NIS,
-    TOURNAI_MOUSCRON,
-    province_of_arrondissement,
-)
+from geobaro._units import province_of_arrondissement, unit_names
 
 __all__ = [
     "arrondissement_of_codes",
@@ -47,31 +40,6 @@ def province_of_codes(arrondissements: pd.Series) -> pd.Series:
     return arrondissements.map(
         lambda a: province_of_arrondissement(a) if isinstance(a, str) else pd.NA
     )
-
-
-def unit_names(level: str, code: str, *, vintage: str) -> tuple[str, str, str, str]:
-    """Return the names (fr, nl, de, en) of an arrondissement, province or region.
-
-    ``code`` is the unit's REFNIS code; for regions the region key (``Flanders``) is
-    accepted too. Arrondissement 57000 is Tournai-Mouscron from 2019 on.
-
-    Examples
-    --------
-    >>> unit_names("arrondissement", "57000", vintage="2025")[0]
-    'Tournai-Mouscron'
-    >>> unit_names("region", "Brussels", vintage="2018")[3]
-    'Brussels-Capital Region'
-    """
-    if level == "region":
-        key = next((k for k, nis in REGION_NIS.items() if nis == code), code)
-        return REGION_NAMES[key]
-    if level == "province":
-        return PROVINCE_NAMES[code]
-    if level == "arrondissement":
-        if code == "57000" and vintage != "2018":
-            return TOURNAI_MOUSCRON
-        return ARRONDISSEMENT_NAMES[code]
-    raise ValueError(f"level {level!r} has no fixed names (communes carry their own)")
 
 
 def merged_unit_names(mergers: pd.DataFrame, *, vintage: str) -> dict[str, str]:

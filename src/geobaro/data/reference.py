@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geobaro._units import BRUSSELS_PROVINCE_NIS
+from geobaro._units import BRUSSELS_PROVINCE_NIS, NAME_COLUMNS
 from geobaro.config import Settings, get_settings
 from geobaro.data.manifest import (
     _COMMUNES_FILE,
@@ -39,7 +39,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-_NAME_COLUMNS = ("name_fr", "name_nl", "name_de", "name_en")
+_NAME_COLUMNS = NAME_COLUMNS
 #: Columns of every unit table, whatever the level.
 UNIT_COLUMNS = (
     "nis_code",

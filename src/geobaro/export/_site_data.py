@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from geobaro._io import atomic_write
+from geobaro._units import NAME_COLUMNS
 
 if TYPE_CHECKING:
     import folium
@@ -40,7 +41,7 @@ __all__ = [
 GEOMETRY_SCRIPT = "assets/geometry.js"
 GEOMETRY_DOWNLOAD = "data/geometry.topojson"
 #: Properties of the units kept in the geometry download (plain text, every language).
-_UNIT_COLUMNS = ("nis_code", "name_fr", "name_nl", "name_de", "name_en", "region")
+_UNIT_COLUMNS = ("nis_code", *NAME_COLUMNS, "region")
 _QUANTUM = 1e-5
 #: The layer's script, a resource of `geobaro.maps`, copied into ``assets/``.
 LAYER_SCRIPT = "choropleth.js"

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from geobaro._units import PROVINCE_NAMES, REGION_NAMES
+from geobaro._units import NAME_COLUMNS, PROVINCE_NAMES, REGION_NAMES
 from geobaro.survey.normalize import is_blank, normalize_code, normalize_name
 from geobaro.survey.schema import KEY_COLUMN
 from geobaro.vocabulary import LANG_INDEX, LANGS, Lang
@@ -26,12 +26,7 @@ __all__ = ["RANK_COLUMNS", "CommuneIndex", "commune_index", "rank_communes"]
 #: Columns of the frame `rank_communes` returns.
 RANK_COLUMNS = ("nis_code", "name", "label", "score", "exact")
 
-_NAME_COLUMNS: dict[Lang, str] = {
-    "fr": "name_fr",
-    "nl": "name_nl",
-    "de": "name_de",
-    "en": "name_en",
-}
+_NAME_COLUMNS: dict[Lang, str] = {lang: NAME_COLUMNS[LANG_INDEX[lang]] for lang in LANGS}
 #: Communes of the German-speaking Community: their own name is the German one.
 _GERMAN_SPEAKING = frozenset(
     {"63001", "63012", "63013", "63023", "63040", "63048", "63061", "63067", "63087"}

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from geobaro._units import NAME_COLUMNS
 from geobaro.aggregate import aggregate_by
 from geobaro.i18n import format_integer, format_number, t, unit_name
 from geobaro.maps.choropleth import Classification, build_choropleth, classify
@@ -273,7 +274,7 @@ def _clusters(
 
 
 def _names(units: gpd.GeoDataFrame, codes: pd.Index, lang: Lang) -> list[str]:
-    columns = [c for c in ("nis_code", "name_fr", "name_nl", "name_de", "name_en") if c in units]
+    columns = [c for c in ("nis_code", *NAME_COLUMNS) if c in units]
     records = pd.DataFrame(units.loc[list(codes), columns]).to_dict("records")
     return [unit_name(record, lang) for record in records]
 
