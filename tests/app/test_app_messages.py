@@ -55,3 +55,15 @@ def test_the_report_summary_appears_once_and_reasons_in_full():
     written = at.get_by_key("rejected_reasons").markdown[0].value.replace("\\", "")
     for reason in grid.value["reason"]:
         assert reason in written  # in full, not cut by a grid cell
+
+
+def test_the_report_follows_a_language_switch():
+    at = open_app(view="data", lang="en")
+    at.file_uploader(key="upload_file").set_value(("f.csv", BAD, "text/csv")).run()
+    before = set(at.get_by_key("rejected_table_box").dataframe[0].value["reason"])
+    at.selectbox(key="lang").set_value("fr").run()
+    assert not at.exception
+    after = set(at.get_by_key("rejected_table_box").dataframe[0].value["reason"])
+    assert after != before
+    assert any("aucune commune" in reason for reason in after), after
+    assert at.radio(key="source").value == "upload"

@@ -26,6 +26,7 @@ __all__ = ["CLEARED_KEY", "PENDING_SOURCE_KEY", "show", "show_report", "survey_t
 PENDING_SOURCE_KEY = "_pending_source"
 #: Digest of a file the user removed while the uploader still holds it.
 CLEARED_KEY = "_cleared_digest"
+_REPORT_LANG_KEY = "_report_lang"
 # rows whose reason is also written out in full, and the characters of a value shown there
 _FULL_REASONS = 200
 _VALUE_CHARS = 60
@@ -76,13 +77,16 @@ def show(lang: Lang) -> None:
         data = uploaded.getvalue()
         digest = hashlib.sha256(data).hexdigest()
         fresh = upload is None or upload.digest != digest
-        if fresh and digest != st.session_state.get(CLEARED_KEY):
+        # the report is written in the language it was read in: read again after a switch
+        relabel = not fresh and st.session_state.get(_REPORT_LANG_KEY) != lang
+        if (fresh or relabel) and digest != st.session_state.get(CLEARED_KEY):
             with st.spinner(t("app.data.validating", lang)):
                 upload = process_upload(
                     data, uploaded.name, gdf_communes=resources.get_communes(), lang=lang
                 )
             store_upload(upload)
-            if upload.ok:
+            st.session_state[_REPORT_LANG_KEY] = lang
+            if upload.ok and fresh:
                 st.session_state[PENDING_SOURCE_KEY] = "upload"
                 st.rerun()
     if upload is not None:
