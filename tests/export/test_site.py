@@ -381,5 +381,6 @@ def test_published_pages_follow_the_language(tmp_path: Path) -> None:
     text = (tmp_path / trend.path).read_text(encoding="utf-8")
     assert '<html lang="de">' in text
     assert _site_html.esc(t("site.published.points", "de")) in text
+    assert f'index.html">{t("site.nav.index", "de")}</a></nav>' in text
     for lang in ("fr", "nl", "de", "en"):
         assert t("site.published.link", lang) != "site.published.link"

@@ -61,7 +61,8 @@ def write_page(
         else ""
     )
     attribution = "<br>".join(esc(line) for line in shell.attribution.splitlines())
-    links = f'<nav><a href="{up}index.html">All maps</a></nav>' if nav else ""
+    index_link = esc(t("site.nav.index", shell.lang))
+    links = f'<nav><a href="{up}index.html">{index_link}</a></nav>' if nav else ""
     head_scripts = "".join(f'<script src="{esc(up + s)}"></script>\n' for s in scripts)
     page = f"""<!doctype html>
 <html lang="{esc(shell.lang)}">
