@@ -20,6 +20,7 @@ import streamlit as st
 from geobaro import views
 from geobaro.config import get_settings
 from geobaro.data.boundaries import attribution_text, load_units, prepare_boundaries
+from geobaro.vocabulary import Lang
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -94,9 +95,9 @@ def get_communes() -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False)
-def get_attribution() -> str:
-    """Return the attribution text of the boundary data."""
-    return attribution_text()
+def get_attribution(lang: Lang = "en") -> str:
+    """Return the attribution text of the boundary data, in ``lang``."""
+    return attribution_text(lang=lang)
 
 
 @st.cache_data(show_spinner=False)

@@ -163,7 +163,7 @@ def _link_note(notes: dict[str, str], lang: Lang) -> None:
 def _footer(lang: Lang) -> None:
     st.divider()
     with st.container(key="attribution"):
-        st.caption(f"**{t('app.footer.boundaries', lang)}** {get_attribution()}")
+        st.caption(f"**{t('app.footer.boundaries', lang)}** {get_attribution(lang)}")
         st.caption(t("app.footer.published", lang))
 
 

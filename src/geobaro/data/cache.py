@@ -14,6 +14,7 @@ import pandas as pd
 
 from geobaro._io import atomic_write
 from geobaro.config import Settings, get_settings
+from geobaro.data.attribution import translate_attribution
 from geobaro.data.manifest import (
     _MERGERS_FILE,
     FULL_TABLE,
@@ -33,6 +34,7 @@ from geobaro.data.shipped import verified_shipped
 from geobaro.data.statbel import PopulationFile, SectorsFile
 from geobaro.data.units import _dissolve_level, _simplify_within_area, _to_web, dissolve_to_vintage
 from geobaro.errors import BoundaryDataError, DataUnavailableError
+from geobaro.vocabulary import Lang
 
 __all__ = [
     "attribution_text",
@@ -148,8 +150,8 @@ def read_boundary_source(settings: Settings | None = None) -> BoundarySource:
     return source
 
 
-def attribution_text(settings: Settings | None = None) -> str:
-    """Return the attribution the boundary data requires, one line per source.
+def attribution_text(settings: Settings | None = None, *, lang: Lang = "en") -> str:
+    """Return the attribution the boundary data requires, one line per source, in ``lang``.
 
     It follows the source of the prepared boundaries (the mirror's files, from which the
     shipped files are built, or the Statbel download); before anything is prepared, the
@@ -159,11 +161,13 @@ def attribution_text(settings: Settings | None = None) -> str:
     --------
     >>> "Statbel" in attribution_text()
     True
+    >>> attribution_text(lang="nl").startswith("Gemeentegrenzen")
+    True
     """
     settings = settings or get_settings()
     source = _current_source(settings)
     lines = source.attribution if source else read_manifest(settings).attribution
-    return "\n".join(lines)
+    return translate_attribution("\n".join(lines), lang)
 
 
 def load_mergers(settings: Settings | None = None) -> pd.DataFrame:

@@ -342,7 +342,7 @@ def _layer_config(
     lang = opts.lang
     attribution = opts.attribution
     if attribution is None:
-        attribution = _default_attribution()
+        attribution = _default_attribution(lang)
     return {
         "topology": topology,
         "styles": [
@@ -555,11 +555,11 @@ def _bounds(target: FitTarget) -> Bounds:
     return values[0], values[1], values[2], values[3]
 
 
-def _default_attribution() -> str:
+def _default_attribution(lang: Lang) -> str:
     from geobaro.data.boundaries import attribution_text
 
     try:
-        return attribution_text()
+        return attribution_text(lang=lang)
     except Exception as exc:
         log.warning("no boundary attribution: %s", exc)
         return ""

@@ -178,7 +178,7 @@ def _list_exports(result: views.ExploreResult, indicators: pd.DataFrame) -> list
                 gdf_units=resources.get_units(request.level, request.vintage),
             ),
             exporters=export_files,
-            attribution=resources.get_attribution(),
+            attribution=resources.get_attribution(request.lang),
         )
     )
 

@@ -429,7 +429,7 @@ def _map_png(result: PublishedResult, lang: Lang) -> bytes:
         result.classification,
         title=result.title,
         source=result.sources_text,
-        attribution=resources.get_attribution(),
+        attribution=resources.get_attribution(lang),
         lang=lang,
     )
 
