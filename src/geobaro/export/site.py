@@ -5,7 +5,10 @@ any static host. Leaflet, the geometry of every level (``assets/geometry.js``, o
 topology) and the page runtime (``assets/site.js``) are shared files loaded by ``<script
 src>`` and cached by the browser; each map's values are a small ``data/values/*.js`` file,
 so a map page switches indicator without loading the geometry again. Maps, legends and
-tables come from `geobaro.views`, the same calls the app makes.
+tables come from `geobaro.views`, the same calls the app makes. The published figures of
+every wave (maps with their values written on the units, trends, figures without a place,
+each with its source linked) are written by `geobaro.export._site_published` from
+`geobaro.views.trends.list_site_pages`.
 """
 
 from __future__ import annotations
