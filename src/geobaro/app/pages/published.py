@@ -431,6 +431,7 @@ def _map_png(result: PublishedResult, lang: Lang) -> bytes:
         source=result.sources_text,
         attribution=resources.get_attribution(lang),
         lang=lang,
+        value_labels=True,  # a published map says its numbers on the units, as on screen
     )
 
 
