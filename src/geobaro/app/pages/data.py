@@ -18,7 +18,7 @@ from geobaro.app.upload import (
     store_upload,
 )
 from geobaro.app.url import PERSIST
-from geobaro.i18n import Lang, t
+from geobaro.i18n import Lang, format_integer, t
 
 __all__ = ["CLEARED_KEY", "PENDING_SOURCE_KEY", "show", "show_report", "survey_template"]
 
@@ -68,6 +68,7 @@ def show(lang: Lang) -> None:
         key="download_template",
         on_click="ignore",
     )
+    uploader_texts(lang)
     uploaded = st.file_uploader(
         t("app.data.upload_label", lang),
         type=["csv", "txt", "tsv", "xlsx"],
@@ -97,6 +98,31 @@ def show(lang: Lang) -> None:
             st.session_state[PENDING_SOURCE_KEY] = "sample"
             clear_upload()
             st.rerun()
+
+
+def uploader_texts(lang: Lang) -> None:
+    """Write the uploader's button and size limit in ``lang`` (Streamlit writes them in English).
+
+    The texts come from our catalogue; the limit is Streamlit's ``server.maxUploadSize``.
+    """
+    mb = int(st.get_option("server.maxUploadSize"))
+    button = _css_text(t("app.data.uploader_button", lang))
+    limit = _css_text(t("app.data.uploader_limit", lang, mb=format_integer(mb, lang)))
+    zone = "[data-testid='stFileUploaderDropzone']"
+    label = f"{zone} [data-testid='stBaseButton-secondary'] [data-testid='stMarkdownContainer'] p"
+    hint = "[data-testid='stFileUploaderDropzoneInstructions'] span"
+    st.html(
+        "<style>"
+        f"{label}{{font-size:0}}{label}::after{{content:{button};font-size:.875rem}}"
+        f"{hint}{{font-size:0}}{hint}::after{{content:{limit};font-size:.875rem}}"
+        "</style>"
+    )
+
+
+def _css_text(text: str) -> str:
+    """Return ``text`` as a CSS string literal."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ")
+    return f'"{escaped}"'
 
 
 def show_report(upload: Upload, lang: Lang) -> None:
