@@ -6,7 +6,7 @@ Leaflet comes from the ``XStatic-Leaflet`` package (``xstatic.pkg.leaflet``). Tw
     The map links ``<prefix>/leaflet.js`` and ``<prefix>/leaflet.css``. The app serves those
     files itself: `install_static_assets` copies them into Streamlit's ``static/`` folder,
     which ``server.enableStaticServing`` publishes under ``/app/static/`` (the default
-    prefix). ``streamlit_folium`` loads exactly these links, so the app works offline.
+    prefix). The app's map frame loads exactly these links, so the app works offline.
 ``inline``
     Leaflet's script and style sheet (with its images as data URIs) are embedded in the page:
     one self-contained HTML file for exports and the static site.

@@ -208,7 +208,7 @@ def build_choropleth(
     -------
     folium.Map
         A new map, shared with nothing: render it with `render_html` or give it to
-        ``streamlit_folium.st_folium``. Each feature's properties carry ``nis_code`` (for
+        the app's map frame (`geobaro.app.draw`). Each feature's properties carry ``nis_code`` (for
         click handling), ``name``, ``label`` and ``n``.
 
     Raises
