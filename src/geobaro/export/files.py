@@ -161,7 +161,7 @@ def export_png(  # noqa: PLR0913 - public API: one keyword-only option per text 
     if attribution is None:
         from geobaro.maps.choropleth import _default_attribution
 
-        attribution = _default_attribution()
+        attribution = _default_attribution(lang)
 
     if dpi is None:
         dpi = 150 * width_px / 1600
