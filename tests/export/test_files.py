@@ -89,6 +89,18 @@ def test_png_of_categories_with_hostile_text(units: gpd.GeoDataFrame) -> None:
     assert Image.open(io.BytesIO(png)).size == (640, 480)
 
 
+@pytest.mark.parametrize("lang", ["fr", "de"])
+def test_png_without_attribution_takes_the_boundaries_own_in_its_language(
+    gdf_web: gpd.GeoDataFrame, commune_values: pd.DataFrame, lang: str
+) -> None:
+    from geobaro.data import attribution_text
+
+    c = classify(commune_values, kind="sequential", lang=lang)
+    png = export_png(gdf_web, commune_values, c, lang=lang, width_px=640, height_px=480)
+    assert Image.open(io.BytesIO(png)).size == (640, 480)
+    assert attribution_text(lang=lang) != attribution_text()
+
+
 def test_png_of_a_published_map_writes_its_values(settings: Any) -> None:
     """2018-BE progress by province: the 5 published values are written, the 6 others not."""
     from geobaro.export.files import label_points
