@@ -9,10 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from geobaro import views
-from geobaro.app import resources
-from geobaro.app.controls import active_indicators, default_indicator, upload_digest
+from geobaro.app.controls import active_indicators, default_indicator
 from geobaro.app.draw import draw_legend, draw_map
-from geobaro.app.pages.stats_common import download_table
+from geobaro.app.pages.stats_common import download_table, statistics_view
 from geobaro.app.state import PATTERNS_K_RANGE
 from geobaro.app.url import PERSIST, current_state
 from geobaro.i18n import Lang, format_integer, format_number, t
@@ -79,24 +78,8 @@ def show(lang: Lang) -> None:
 
 
 def _result(request: views.PatternsRequest, indicators: pd.DataFrame) -> views.PatternsResult:
-    if request.source == "sample":
-        return _sample_patterns(request)
-    return resources.memo_session(
-        ("patterns", request, upload_digest()),
-        lambda: views.render_patterns(request, _data(indicators)),
-    )
-
-
-@st.cache_resource(show_spinner=False, max_entries=32)
-def _sample_patterns(request: views.PatternsRequest) -> views.PatternsResult:
-    """Return the patterns view of the sample, shared by every session."""
-    return views.render_patterns(request, _data(resources.get_sample_indicators()))
-
-
-def _data(indicators: pd.DataFrame) -> views.ViewData:
-    return views.ViewData(
-        indicators, resources.get_communes(), gdf_units=resources.get_units("commune", "2018")
-    )
+    result: views.PatternsResult = statistics_view("patterns", request, indicators)
+    return result
 
 
 def _figures(result: views.PatternsResult, lang: Lang) -> None:

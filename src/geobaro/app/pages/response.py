@@ -9,10 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from geobaro import views
-from geobaro.app import resources
-from geobaro.app.controls import active_indicators, upload_digest
+from geobaro.app.controls import active_indicators
 from geobaro.app.draw import draw_legend, draw_map, escape_markdown
-from geobaro.app.pages.stats_common import download_table
+from geobaro.app.pages.stats_common import download_table, statistics_view
 from geobaro.app.url import current_state
 from geobaro.i18n import Lang, format_number, format_share, t
 from geobaro.views.response import RESPONSE_DIMENSIONS
@@ -68,24 +67,8 @@ def show(lang: Lang) -> None:
 
 
 def _result(request: views.ResponseRequest, indicators: pd.DataFrame) -> views.ResponseResult:
-    if request.source == "sample":
-        return _sample_response(request)
-    return resources.memo_session(
-        ("response", request, upload_digest()),
-        lambda: views.render_response(request, _data(indicators)),
-    )
-
-
-@st.cache_resource(show_spinner=False, max_entries=8)
-def _sample_response(request: views.ResponseRequest) -> views.ResponseResult:
-    """Return the response view of the sample, shared by every session."""
-    return views.render_response(request, _data(resources.get_sample_indicators()))
-
-
-def _data(indicators: pd.DataFrame) -> views.ViewData:
-    return views.ViewData(
-        indicators, resources.get_communes(), gdf_units=resources.get_units("commune", "2018")
-    )
+    result: views.ResponseResult = statistics_view("response", request, indicators)
+    return result
 
 
 def _dimension(result: views.ResponseResult, dimension: str, lang: Lang) -> None:
