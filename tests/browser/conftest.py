@@ -36,13 +36,18 @@ def artefacts() -> Path:
     return ARTEFACTS
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """One headless Chromium (Playwright ``Browser``) shared by the whole session."""
+def require_browser() -> None:
+    """Skip the test unless Debian's Chromium and the playwright package are installed."""
     if not Path(CHROMIUM).exists():
         pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
     if importlib.util.find_spec("playwright") is None:
         pytest.skip("the playwright package is not installed")
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium (Playwright ``Browser``) shared by the whole session."""
+    require_browser()
     with launch_chromium() as b:
         yield b
 

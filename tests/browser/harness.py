@@ -14,6 +14,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -183,13 +184,26 @@ def _playwright() -> Any:
 
 
 @contextlib.contextmanager
-def launch_chromium() -> Iterator[Any]:
-    """Yield a Playwright ``Browser`` running Debian's headless Chromium."""
-    browser = _playwright().chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield browser
-    finally:
-        browser.close()
+def launch_chromium(*, cpus: set[int] | None = None) -> Iterator[Any]:
+    """Yield a Playwright ``Browser`` running Debian's headless Chromium.
+
+    ``cpus``: run the browser and its renderers on these CPUs only (``taskset``). A load test
+    opens many pages on the server's own cores; visitors' browsers do not run on the server,
+    so the test keeps them off a core the server has to itself.
+    """
+    with tempfile.TemporaryDirectory(prefix="geobaro-chromium-") as tmp:
+        executable = CHROMIUM
+        if cpus:
+            wrapper = Path(tmp) / "chromium"
+            cpu_list = ",".join(str(int(cpu)) for cpu in sorted(cpus))
+            wrapper.write_text(f'#!/bin/sh\nexec taskset -c {cpu_list} "{CHROMIUM}" "$@"\n')
+            wrapper.chmod(0o755)
+            executable = str(wrapper)
+        browser = _playwright().chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def map_frames(page: Any) -> list[Any]:

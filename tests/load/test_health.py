@@ -8,6 +8,11 @@ the GIL for 0.15-1 s per run, and with 20 sessions the runs end together, so the
 ran back to back and the server's event loop (which answers the health check) could not run.
 ``.streamlit/config.toml`` turns it off; Python's own collector still runs, incrementally.
 
+The browser runs apart from the server (``tests/load/conftest.py``): twenty pages in one
+Chromium took 1.65 of the machine's 2 cores, and the test then measured the browser's demand
+(one answer of 2.08 s in CI), not the server's. Kept off one core, the same rush gives a worst
+answer of 0.03-0.08 s, and the time to a drawn map is mostly the browser's single core.
+
 Health is polled every 0.25 s from before the first page until every map is drawn; each answer
 must come within 2 s. The time from opening a page to its drawn map is reported (p95), with
 the health figures, in ``test-artefacts/load/health.json``.
@@ -92,10 +97,10 @@ def test_config_turns_off_the_forced_collection() -> None:
 
 
 def test_health_answers_while_twenty_sessions_open(
-    fresh_app: RunningApp, browser: Any, artefacts: Path
+    fresh_app: RunningApp, browser_apart: Any, artefacts: Path
 ) -> None:
     contexts = [
-        browser.new_context(viewport={"width": 1300, "height": 900}, locale="en-GB")
+        browser_apart.new_context(viewport={"width": 1300, "height": 900}, locale="en-GB")
         for _ in range(CONTEXTS)
     ]
     errors: list[str] = []
