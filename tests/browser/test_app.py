@@ -4,6 +4,7 @@ the upload report, and hostile text staying text."""
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 
 import pytest
@@ -63,6 +64,15 @@ def test_commune_map_draws_589_shapes_with_legend_and_notice(
     snap(page, "explore-commune")
     assert watched.dialogs == []
     assert watched.page_errors == []
+
+
+def test_the_server_warmed_up_at_start(app: RunningApp) -> None:
+    """``streamlit run streamlit_app.py`` runs the ``st.App`` lifespan (`geobaro.app.warm`)."""
+    deadline = time.monotonic() + 60
+    while "geobaro.app.warm: warmed up in" not in app.log_text():
+        assert time.monotonic() < deadline, app.log_text()[-3000:]
+        time.sleep(0.2)
+    assert "warming up failed" not in app.log_text()
 
 
 def test_indicator_change_recolours_the_communes(app: RunningApp, watched: Watched) -> None:

@@ -32,10 +32,9 @@ ILLUSTRATIVE_KEY = "illustrative_notice"
 #: Session flag: the notice was shown in this run.
 NOTICE_FLAG = "_notice_shown"
 _MD_SPECIAL = re.compile(r"[\\`*_{}\[\]()<>#+\-.!|~$:]")
-# shows a map page (a cached string) in an iframe and reports clicks on units; no build step
-_MAP_FRAME = components.declare_component(
-    "geobaro_map", path=str(Path(__file__).resolve().parent / "mapframe")
-)
+# the component that shows a map page (a cached string) in an iframe and reports clicks on
+# units; no build step
+_MAP_FRAME_DIR = str(Path(__file__).resolve().parent / "mapframe")
 
 
 def escape_markdown(text: str) -> str:
@@ -55,7 +54,7 @@ def illustrative_notice(lang: Lang) -> None:
         return
     st.session_state[NOTICE_FLAG] = True
     with st.container(key=ILLUSTRATIVE_KEY):
-        st.warning(t("app.illustrative.notice", lang), icon="⚠️")
+        st.warning(t("app.illustrative.notice", lang), icon=":material/warning:")
 
 
 def draw_map(
@@ -84,7 +83,11 @@ def draw_map(
 def map_frame(html: str, *, key: str, height: int, clickable: bool = False) -> Any:
     """Return the component's value: the last click on the map, or ``None``."""
     digest = hashlib.sha1(html.encode("utf-8"), usedforsecurity=False).hexdigest()
-    return _MAP_FRAME(
+    # declared where it is used: Streamlit registers a component with the server only when it
+    # is declared inside a script run, and this module is first imported by the server's
+    # warm-up (`geobaro.app.warm`), outside any run
+    frame = components.declare_component("geobaro_map", path=_MAP_FRAME_DIR)
+    return frame(
         html=html, digest=digest, height=height, clickable=clickable, key=key, default=None
     )
 

@@ -24,7 +24,7 @@ from geobaro.app.url import PERSIST, absorb_url, link_notes, write_url
 from geobaro.errors import BoundaryDataError, GeobaroError
 from geobaro.i18n import Lang, t
 
-__all__ = ["main"]
+__all__ = ["configure_logging", "main"]
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +52,7 @@ def main(static_dir: Path | None = None) -> None:
         layout="wide",
         initial_sidebar_state="expanded",
     )
-    _configure_logging()
+    configure_logging()
     st.html(_LAYOUT_CSS)
     ss = st.session_state
     ss[NOTICE_FLAG] = False
@@ -157,7 +157,7 @@ def _link_note(notes: dict[str, str], lang: Lang) -> None:
         f"{name} = {escape_markdown(value[:_NOTE_CHARS])}" for name, value in notes.items()
     )
     with st.container(key="link_note"):
-        st.info(t("app.link.invalid", lang, values=shown), icon="ℹ️")
+        st.info(t("app.link.invalid", lang, values=shown), icon=":material/info:")
 
 
 def _footer(lang: Lang) -> None:
@@ -167,7 +167,8 @@ def _footer(lang: Lang) -> None:
         st.caption(t("app.footer.published", lang))
 
 
-def _configure_logging() -> None:
+def configure_logging() -> None:
+    """Send geobaro's log records (INFO and above) to the server's stderr, once per process."""
     root = logging.getLogger("geobaro")
     if not any(getattr(h, "_geobaro_app", False) for h in root.handlers):
         handler = logging.StreamHandler()

@@ -42,6 +42,7 @@ __all__ = [
     "SAMPLE_2018_FILENAME",
     "SAMPLE_COLUMNS",
     "SAMPLE_FILENAME",
+    "SAMPLE_WAVES",
     "STRATEGY_COUNTS",
     "STRATEGY_COUNTS_2018",
     "WAVE_2018",
@@ -95,6 +96,8 @@ SAMPLE_COLUMNS = (
 SAMPLE_2018_FILENAME = "barometer_2018_illustrative.csv"
 #: The wave code of the 2018 file (its ``wave`` column).
 WAVE_2018 = "2018-BE"
+#: The waves of the sample, in order (the keys of `load_sample_waves`).
+SAMPLE_WAVES = ("2017-BE", WAVE_2018)
 #: Communes that answered the 2018 barometer (123 of 589, published).
 N_RESPONDENTS_2018 = 123
 #: (respondents, of whom feel concerned) per stratum in 2018. The split of the 123 by region
@@ -309,8 +312,8 @@ def load_sample_waves(
     {'2017-BE': 113, '2018-BE': 123}
     """
     return {
-        "2017-BE": load_sample(settings, gdf_communes=gdf_communes),
-        WAVE_2018: load_sample(settings, gdf_communes=gdf_communes, wave="2018"),
+        wave: load_sample(settings, gdf_communes=gdf_communes, wave=wave[:4])
+        for wave in SAMPLE_WAVES
     }
 
 

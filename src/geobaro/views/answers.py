@@ -133,10 +133,10 @@ def commune_answer_values(
 
 def _unit_answers(frame: pd.DataFrame, units: np.ndarray, order: tuple[str, ...]) -> pd.DataFrame:
     """Per unit: members, respondents, the most frequent answer, its share and the status."""
-    grouped = frame.groupby("unit", sort=False)
-    size = grouped.size().reindex(units)
-    respondents = grouped["status"].apply(lambda s: int(s.eq("answered").sum())).reindex(units)
-    refused = grouped["status"].apply(lambda s: bool(s.eq("refused").any())).reindex(units)
+    by_unit = frame["unit"]
+    size = frame.groupby("unit", sort=False).size().reindex(units)
+    respondents = frame["status"].eq("answered").groupby(by_unit, sort=False).sum().reindex(units)
+    refused = frame["status"].eq("refused").groupby(by_unit, sort=False).any().reindex(units)
     rank = {a: i for i, a in enumerate(order)}
     counts = (
         frame.loc[frame["ok"]]

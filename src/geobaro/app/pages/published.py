@@ -116,14 +116,15 @@ def show_wave_change(indicator: str, source: str, lang: Lang) -> None:
     """
     from geobaro.views import indicator_kind
 
-    by_wave = _waves_of(source)
-    if len(by_wave) < 2 or not indicator or indicator_kind(indicator) == "category":
+    waves = _wave_names(source)
+    if len(waves) < 2 or not indicator or indicator_kind(indicator) == "category":
         return
-    waves = list(by_wave)
     with st.container(key="wave_change"):
-        # off by default: Explore's page keeps one map unless the change is asked for
+        # off by default: Explore's page keeps one map unless the change is asked for; the
+        # waves' indicators are computed only then (not on every first map)
         if not st.toggle(t("published.explore.change", lang), key="show_wave_change"):
             return
+        by_wave = _waves_of(source)
         row = st.columns(2)
         before = row[0].selectbox(t("published.explore.from", lang), waves, key="wave_from")
         later = [w for w in waves if w != before]
@@ -161,7 +162,9 @@ def show_headlines(lang: Lang, *, limit: int = 6) -> None:
                 if str(u).startswith(("https://", "http://"))
             )
             st.markdown(f"- {escape_markdown(row.text)} {links}")
-        if st.button(t("published.page.title", lang), key="open_published", icon="➡️"):
+        if st.button(
+            t("published.page.title", lang), key="open_published", icon=":material/arrow_forward:"
+        ):
             from geobaro.app.router import go_to
 
             go_to("published")
@@ -195,7 +198,7 @@ def _controls(lang: Lang) -> PublishedRequest:
         "indicator" in changed and bool(state.indicator) and not _is_explore(state.indicator)
     )
     if bad_wave or bad_figure or bad_level:
-        st.info(t("published.page.adjusted", lang), icon="ℹ️")
+        st.info(t("published.page.adjusted", lang), icon=":material/info:")
     ss["wave"], ss["indicator"], ss["level"] = request.wave, request.indicator, request.level
     choices = list_published_choices(figures)
     row = st.columns([2, 4, 2])
@@ -433,6 +436,19 @@ def _map_png(result: PublishedResult, lang: Lang) -> bytes:
         lang=lang,
         value_labels=True,  # a published map says its numbers on the units, as on screen
     )
+
+
+def _wave_names(source: str) -> tuple[str, ...]:
+    """Return the waves of the data (without computing their indicators)."""
+    if source == "sample":
+        from geobaro.survey.sample import SAMPLE_WAVES
+
+        return SAMPLE_WAVES
+    from geobaro.app.upload import current_upload
+
+    upload = current_upload()
+    result = None if upload is None else upload.result
+    return () if result is None else tuple(getattr(result, "waves", ()))
 
 
 def _waves_of(source: str) -> dict[str, pd.DataFrame]:
