@@ -1,5 +1,6 @@
 """Every view in four languages at 1400 and 800 px: drawn without error, nothing wider than
-the window, each map filled; screenshots in ``test-artefacts/browser/walk/``."""
+the window, no control's label cut short, each map filled; screenshots in
+``test-artefacts/browser/walk/``."""
 
 from __future__ import annotations
 
@@ -14,6 +15,11 @@ from geobaro.i18n import t
 pytestmark = pytest.mark.browser
 
 WALK = ARTEFACTS / "walk"
+# the labels of the main area's controls that do not fit their box (shown ending in "…")
+CUT_LABELS = """() => [...document.querySelectorAll(
+    "[data-testid='stMain'] [data-testid='stWidgetLabel'] [data-testid='stMarkdownContainer']")]
+  .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+  .map(e => e.textContent)"""
 
 
 def _settle(page: Any, view: str) -> None:
@@ -49,6 +55,7 @@ def test_every_view_is_drawn_and_fits(app: RunningApp, browser: Any, lang: str, 
             assert main.locator("[data-testid='stException']").count() == 0, view
             wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
             assert wide <= 1, (view, lang, width, wide)
+            assert page.evaluate(CUT_LABELS) == [], (view, lang, width)
             counts = count_map_paths(page)
             assert all(c > 0 for c in counts), (view, counts)
             snap(page, f"{view}-{lang}-{width}", folder=WALK)

@@ -40,6 +40,10 @@ _LAYOUT_CSS = (
     "{min-width:min(7.5rem,100%);flex-grow:1}"
     "[class*='st-key-wide_'] [data-testid='stHorizontalBlock']>[data-testid='stColumn']"
     "{min-width:min(18rem,100%)}"
+    # a control's label wraps in a narrow column instead of ending in "…" ("Pondéré…")
+    "[data-testid='stMain'] [data-testid='stWidgetLabel'] .stMarkdownEllipsis,"
+    "[data-testid='stMain'] [data-testid='stWidgetLabel'] .stMarkdownEllipsis p"
+    "{white-space:normal;text-overflow:clip;overflow:visible}"
     "</style>"
 )
 

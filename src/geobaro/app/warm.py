@@ -5,7 +5,8 @@
 Streamlit's bundle before its first script run; in that second the server imports the app's
 modules (pandas, geopandas, folium, Babel, Streamlit's emoji catalogue: about 0.7 s of CPU)
 and loads the web boundaries of the communes, the illustrative sample's indicators (into the
-app's shared caches) and the prebuilt commune topology. The first run then finds them ready.
+app's shared caches) and the prebuilt commune topology with its arcs as JSON. The first run
+then finds them ready.
 
 A visitor's run that starts earlier is not slowed: it waits for the same imports (Python's
 import lock) and caches (Streamlit computes a cached value once) and loads what is missing.
@@ -43,13 +44,13 @@ def warm_up() -> float:
 
         from geobaro.app import resources
         from geobaro.app.shell import configure_logging  # the app: pages, views, maps, folium
-        from geobaro.data.topologies import prebuilt_topology
         from geobaro.i18n import format_share
+        from geobaro.maps.topology import arcs_json, build_topology
 
         configure_logging()
         units = resources.get_units("commune", "2018")
         resources.get_sample_indicators()
-        prebuilt_topology(units.geometry.values)
+        arcs_json(build_topology(units)["arcs"])  # the prebuilt topology and its JSON
         for lang in LANGS:
             format_share(0.5, lang)  # Babel's locale data
         import geobaro.app.pages.explore  # noqa: F401  (the explore view and its exports)
