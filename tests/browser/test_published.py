@@ -54,6 +54,12 @@ def test_2018_province_map_labels_five_provinces_and_marks_the_others_not_publis
     assert "not published (6)" in " ".join(legend.inner_text().split())
     sources = page.locator(".st-key-published_sources")
     assert "https://regional-it.be/?p=29325" in sources.inner_text()
+    # the table of figures spans the page under map and legend: its source column is not cut
+    table = page.locator(".st-key-published_table_box").bounding_box()
+    main = page.locator("[data-testid='stMainBlockContainer']").bounding_box()
+    assert table is not None
+    assert main is not None
+    assert table["width"] >= 0.9 * (main["width"] - 2 * 48), (table, main)
     page.locator(".st-key-published_map_box").scroll_into_view_if_needed()
     snap(page, "published-2018-province")
     assert watched.page_errors == []

@@ -66,14 +66,14 @@ def show(lang: Lang) -> None:
         draw_map(result.html, key="published_map", height=_MAP_HEIGHT)
         with st.container(key="published_sources"):
             _sources(result.sources, lang)
-    with right:
-        with st.container(key="published_legend"):
-            st.html(result.legend_html)
-        if len(result.others):
-            with st.container(key="published_others"):
-                st.markdown(f"**{t('published.page.others', lang)}**")
-                _figure_list(result.others, lang)
-        _table(result, lang)
+    with right, st.container(key="published_legend"):
+        st.html(result.legend_html)
+    # the tables below map and legend, the page's full width: every source link fits
+    _table(result, lang)
+    if len(result.others):
+        with st.container(key="published_others"):
+            st.markdown(f"**{t('published.page.others', lang)}**")
+            _figure_list(result.others, lang)
     if len(result.conflicts):
         with st.container(key="published_conflicts"):
             st.subheader(t("published.page.conflicts", lang))
