@@ -9,10 +9,11 @@ first commit whose subject starts with ``cold start:``); "after" is this checkou
 disk; "after, without prebuilt topologies" is this checkout with a copy of the cache that has
 no ``topologies.zip`` and ``GEOBARO_NO_SHIPPED=1``: the change measured alone, since "before"
 also lacks whatever else landed since. All run with this virtual environment's Python and
-their own sources first. Each side is started once untimed (byte-compiling its sources,
-warming the OS file cache), then the timed starts alternate between the sides so that all see
-the same machine load. A start is timed from
-``Popen`` to the 589th commune path drawn in a new headless Chromium page opened as soon as
+their own sources first. Each side's sources are byte-compiled (``compileall``: the
+environment may set ``PYTHONDONTWRITEBYTECODE``, and then no start would write them), and each
+side is started once untimed (warming the OS file cache), then the timed starts alternate
+between the sides so that all see the same machine load. A start is timed from ``Popen`` to
+the 589th commune path drawn in a new headless Chromium page opened as soon as
 ``/_stcore/health`` answers. The table goes to stdout (Markdown) and the raw timings to
 ``--json`` (default ``test-artefacts/benchmark/cold_start.json``).
 """
@@ -82,6 +83,14 @@ def main(argv: list[str] | None = None) -> int:
             "no_prebuilt": (REPO, bare, {"GEOBARO_NO_SHIPPED": "1"}),
         }
         for name, (folder, data, extra) in sides.items():
+            # as on a deployed server, every side's sources are byte-compiled once (the
+            # environment may set PYTHONDONTWRITEBYTECODE, and then no start would write them)
+            subprocess.run(
+                [sys.executable, "-m", "compileall", "-q", "src", "streamlit_app.py"],
+                cwd=folder,
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
             log.info("warm-up start (%s, untimed)", name)
             _cold_start(browser, folder, data, art, extra)
         for attempt in range(args.repeats):
