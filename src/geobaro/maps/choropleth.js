@@ -101,6 +101,8 @@ function geobaroChoropleth(map, cfg) {
     return c;
   }
 
+  // added to the map once the map is fitted: its paths are projected and drawn once, not at
+  // the page's first zoom and again at the fitted one
   var layer = L.geoJSON({type: "FeatureCollection", features: decode(topo)}, {
     style: style,
     onEachFeature: function (f, l) {
@@ -108,7 +110,7 @@ function geobaroChoropleth(map, cfg) {
       l.on("mouseover", function () { l.setStyle({weight: 2, color: "#252525"}); });
       l.on("mouseout", function () { layer.resetStyle(l); });
     }
-  }).addTo(map);
+  });
 
   var container = map.getContainer(), plain = document.createElement("div");
   // Leaflet focuses the map on mouse down (for the keyboard); a plain focus() scrolls the
@@ -122,7 +124,6 @@ function geobaroChoropleth(map, cfg) {
   plain.innerHTML = cfg.title;  // escaped text: entities only, no markup
   container.setAttribute("role", "region");
   container.setAttribute("aria-label", plain.textContent || "map");
-  addPatterns();
   map.attributionControl.setPrefix("Leaflet");
   if (cfg.attribution) { map.attributionControl.addAttribution(cfg.attribution); }
   box("topright", "gb-title", cfg.title ? "<strong>" + cfg.title + "</strong>" : "");
@@ -134,17 +135,21 @@ function geobaroChoropleth(map, cfg) {
   // the frame's height as the page gives it (streamlit-folium sets it on the element)
   var baseHeight = container.style.height || cfg.height;
   var bar = noticeBar(cfg.notice);
+  var target = L.latLngBounds([[cfg.fit[1], cfg.fit[0]], [cfg.fit[3], cfg.fit[2]]]);
+  var fitting = false, userMoved = false, fittedSize = "";
+  map.on("zoomstart dragstart", function () { if (!fitting) { userMoved = true; } });
+  fit();
+  layer.addTo(map);
+  addPatterns();
   // marked outlines above their neighbours' thin white ones (the highlight above all)
   layer.eachLayer(function (l) {
     if (marked[l.feature.properties.nis_code]) { l.bringToFront(); }
   });
   var highlighted = highlight(cfg.highlight);
-  var target = L.latLngBounds([[cfg.fit[1], cfg.fit[0]], [cfg.fit[3], cfg.fit[2]]]);
-  var fitting = false, userMoved = false;
-  map.on("zoomstart dragstart", function () { if (!fitting) { userMoved = true; } });
-  fit();
   if (window.ResizeObserver) {
     new ResizeObserver(function () {
+      // the first call (on observe) and the fit's own resizing change nothing: no redraw
+      if (container.clientWidth + "x" + container.clientHeight === fittedSize) { return; }
       if (userMoved) { map.invalidateSize({pan: false}); } else { fit(); }
     }).observe(container);
   }
@@ -226,6 +231,7 @@ function geobaroChoropleth(map, cfg) {
       paddingBottomRight: [p.right + M, p.bottom + M],
       animate: false
     });
+    fittedSize = container.clientWidth + "x" + container.clientHeight;
     fitting = false;
   }
 
