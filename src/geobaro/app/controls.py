@@ -117,7 +117,7 @@ def indicator_controls(
         persist_state=PERSIST,
         disabled=fixed_k,
     )
-    extra = st.columns([3, 2, 2, 1])
+    extra = st.columns([3, 2, 3])
     if choices is not None:
         with extra[0]:
             _reasons(choices, fixed_scheme=fixed_scheme, fixed_k=fixed_k)
