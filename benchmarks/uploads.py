@@ -34,7 +34,8 @@ import hostile  # noqa: E402
 SECONDS = 10.0
 PEAK_MB = 900.0
 
-_CONCURRENT = r"""
+_CONCURRENT = (
+    r"""
 import json, resource, sys, threading, time
 from pathlib import Path
 from geobaro.data.boundaries import load_communes
@@ -54,19 +55,13 @@ threads = [threading.Thread(target=read, args=(p, n)) for p, n in files]
 for t in threads: t.start()
 for t in threads: t.join()
 seconds = time.perf_counter() - start
-def peak_mb():
-    # VmHWM is this process's own peak; ru_maxrss also counts a forking parent's memory
-    try:
-        for line in open("/proc/self/status"):
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-peak = peak_mb()
+"""
+    + hostile.PEAK_MB_CODE
+    + r"""
 print(json.dumps({"seconds": seconds, "peak_mb": peak, "outcome": ",".join(sorted(out.values())),
                   "message": ""}))
 """
+)
 
 #: Files read together in the last row (the slowest and largest that give data).
 _TOGETHER = (
