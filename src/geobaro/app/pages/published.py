@@ -444,23 +444,26 @@ def _wave_names(source: str) -> tuple[str, ...]:
         from geobaro.survey.sample import SAMPLE_WAVES
 
         return SAMPLE_WAVES
+    result = _upload_result()
+    return () if result is None else tuple(getattr(result, "waves", ()))
+
+
+def _upload_result() -> Any:
+    """Return the survey read from this session's upload, or ``None``."""
     from geobaro.app.upload import current_upload
 
     upload = current_upload()
-    result = None if upload is None else upload.result
-    return () if result is None else tuple(getattr(result, "waves", ()))
+    return None if upload is None else upload.result
 
 
 def _waves_of(source: str) -> dict[str, pd.DataFrame]:
     if source == "sample":
         return _sample_waves()
-    from geobaro.app.controls import upload_digest
-    from geobaro.app.upload import current_upload
-
-    upload = current_upload()
-    result = None if upload is None else upload.result
-    if result is None or len(getattr(result, "waves", ())) < 2:
+    if len(_wave_names(source)) < 2:
         return {}
+    from geobaro.app.controls import upload_digest
+
+    result = _upload_result()
     return resources.memo_session(
         ("waves", upload_digest()),
         lambda: indicators_by_wave(result, resources.get_communes()),
