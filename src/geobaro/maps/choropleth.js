@@ -15,29 +15,33 @@ function geobaroChoropleth(map, cfg) {
   var marked = {};
   (cfg.marked || []).forEach(function (code) { marked[code] = true; });
 
+  /* The units as Leaflet rings: each arc's points become L.LatLng objects once, shared by
+     the two units the arc separates (Leaflet keeps a LatLng it is given as it is). */
   function decode(topo) {
-    var t = topo.transform, arcs = [];
-    topo.arcs.forEach(function (a) {
-      var x = 0, y = 0, pts = [];
-      a.forEach(function (p) {
-        x += p[0]; y += p[1];
-        pts.push([x * t.scale[0] + t.translate[0], y * t.scale[1] + t.translate[1]]);
-      });
-      arcs.push(pts);
-    });
+    var t = topo.transform, sx = t.scale[0], sy = t.scale[1], tx = t.translate[0],
+      ty = t.translate[1], arcs = new Array(topo.arcs.length);
+    for (var a = 0; a < topo.arcs.length; a++) {
+      var arc = topo.arcs[a], x = 0, y = 0, pts = new Array(arc.length);
+      for (var j = 0; j < arc.length; j++) {
+        x += arc[j][0]; y += arc[j][1];
+        pts[j] = L.latLng(y * sy + ty, x * sx + tx);
+      }
+      arcs[a] = pts;
+    }
     function ring(ids) {
       var pts = [];
-      ids.forEach(function (i) {
-        var a = i < 0 ? arcs[~i].slice().reverse() : arcs[i];
-        pts = pts.length ? pts.concat(a.slice(1)) : pts.concat(a);
-      });
+      for (var r = 0; r < ids.length; r++) {
+        var i = ids[r], arc = arcs[i < 0 ? ~i : i], n = arc.length, k;
+        // consecutive arcs share their end point: it is kept once
+        if (i < 0) { for (k = n - 1 - (pts.length ? 1 : 0); k >= 0; k--) { pts.push(arc[k]); } }
+        else { for (k = pts.length ? 1 : 0; k < n; k++) { pts.push(arc[k]); } }
+      }
       return pts;
     }
     return topo.objects.units.geometries.map(function (g) {
-      var c = g.type === "Polygon" ? g.arcs.map(ring)
+      var rings = g.type === "Polygon" ? g.arcs.map(ring)
         : g.arcs.map(function (p) { return p.map(ring); });
-      return {type: "Feature", properties: g.properties,
-              geometry: {type: g.type, coordinates: c}};
+      return {feature: {type: "Feature", properties: g.properties}, latlngs: rings};
     });
   }
 
@@ -102,15 +106,21 @@ function geobaroChoropleth(map, cfg) {
   }
 
   // added to the map once the map is fitted: its paths are projected and drawn once, not at
-  // the page's first zoom and again at the fitted one
-  var layer = L.geoJSON({type: "FeatureCollection", features: decode(topo)}, {
-    style: style,
-    onEachFeature: function (f, l) {
-      l.bindTooltip(tip(f.properties), {sticky: true});
-      l.on("mouseover", function () { l.setStyle({weight: 2, color: "#252525"}); });
-      l.on("mouseout", function () { layer.resetStyle(l); });
-    }
+  // the page's first zoom and again at the fitted one. One tooltip and one pair of hover
+  // handlers serve every unit (the group passes each unit's events on).
+  var layer = L.geoJSON(null, {style: style});
+  decode(topo).forEach(function (u) {
+    var l = L.polygon(u.latlngs);
+    l.feature = u.feature;
+    l.defaultOptions = l.options;  // as L.GeoJSON#addData does: resetStyle starts from them
+    layer.resetStyle(l);
+    layer.addLayer(l);
   });
+  layer.bindTooltip(function (l) { return tip(l.feature.properties); }, {sticky: true});
+  layer.on("mouseover", function (e) {
+    (e.propagatedFrom || e.layer).setStyle({weight: 2, color: "#252525"});
+  });
+  layer.on("mouseout", function (e) { layer.resetStyle(e.propagatedFrom || e.layer); });
 
   var container = map.getContainer(), plain = document.createElement("div");
   // Leaflet focuses the map on mouse down (for the keyboard); a plain focus() scrolls the
