@@ -4,6 +4,7 @@ whose lifespan imports the app and fills the shared caches; ``import geobaro`` c
 from __future__ import annotations
 
 import logging
+import runpy
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from streamlit.web.server.app_discovery import discover_asgi_app
 
 import geobaro
 from geobaro.app import resources, warm
+from geobaro.app.frontend import FrontendFiles
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,6 +37,9 @@ def test_streamlit_run_serves_the_entry_point_as_an_st_app() -> None:
     found = discover_asgi_app(ROOT / "streamlit_app.py")
     assert found.is_asgi_app
     assert found.app_name == "app"
+    # with Streamlit's frontend files answered from memory (`geobaro.app.frontend`)
+    entry = runpy.run_path(str(ROOT / "streamlit_app.py"), run_name="streamlit_app")
+    assert [m.cls for m in entry["app"]._user_middleware] == [FrontendFiles]
 
 
 def test_importing_the_package_and_the_server_entry_imports_no_data_library() -> None:
