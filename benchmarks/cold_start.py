@@ -9,7 +9,8 @@ first commit whose subject starts with ``cold start:``); "after" is this checkou
 disk; "after, without prebuilt topologies" is this checkout with a copy of the cache that has
 no ``topologies.zip`` and ``GEOBARO_NO_SHIPPED=1``: the change measured alone, since "before"
 also lacks whatever else landed since. All run with this virtual environment's Python and
-their own sources first. Each side's sources are byte-compiled (``compileall``: the
+their own sources first; the server packages Streamlit takes when present (``httptools``,
+``uvloop``) are hidden from a side whose ``requirements.txt`` does not list them. Each side's sources are byte-compiled (``compileall``: the
 environment may set ``PYTHONDONTWRITEBYTECODE``, and then no start would write them), and each
 side is started once untimed (warming the OS file cache), then the timed starts alternate
 between the sides so that all see the same machine load. A start is timed from ``Popen`` to
@@ -26,6 +27,7 @@ import json
 import logging
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -52,6 +54,8 @@ from harness import (  # noqa: E402
 log = logging.getLogger("cold_start")
 QUERY = "?view=explore&level=commune&indicator=feels_concerned"
 TARGET_S = 2.5
+#: Packages Streamlit's server takes when they can be imported (uvicorn's "auto" choices).
+OPTIONAL_SERVER_PACKAGES = ("httptools", "uvloop")
 # the map's iframe: this checkout's, or st_folium's in revisions before the app drew its own
 MAP_FRAMES = ", ".join(dict.fromkeys([MAP_IFRAME, 'iframe[title="streamlit_folium.st_folium"]']))
 
@@ -74,11 +78,13 @@ def main(argv: list[str] | None = None) -> int:
     with (
         _worktree(before_rev) as before_dir,
         _cache_without_topologies(cache) as bare,
+        _without_packages(_not_required(before_dir, REPO)) as hidden,
         launch_chromium() as browser,
     ):
         # "no_prebuilt": this checkout without prebuilt topologies (the change alone)
         sides = {
-            "before": (before_dir, cache, {}),
+            # without the server packages its requirements did not have (see _not_required)
+            "before": (before_dir, cache, {"GEOBARO_BENCH_PATH": hidden}),
             "after": (REPO, cache, {}),
             "no_prebuilt": (REPO, bare, {"GEOBARO_NO_SHIPPED": "1"}),
         }
@@ -170,10 +176,12 @@ def _cpu_seconds(pid: int) -> float:
 
 def _start(folder: Path, cache: Path, art: Path, extra: dict[str, str]) -> RunningApp:
     port = free_port()
+    extra = dict(extra)
+    first_path = extra.pop("GEOBARO_BENCH_PATH", "")
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEOBARO_")}
     env.update(
         GEOBARO_CACHE_DIR=str(cache),
-        PYTHONPATH=str(folder / "src"),
+        PYTHONPATH=os.pathsep.join(p for p in (first_path, str(folder / "src")) if p),
         PYTHONUNBUFFERED="1",
         **extra,
     )
@@ -221,6 +229,34 @@ def _worktree(rev: str) -> Iterator[Path]:
         _git("worktree", "remove", "--force", str(folder))
         with contextlib.suppress(OSError):
             parent.rmdir()
+
+
+def _not_required(before: Path, after: Path) -> list[str]:
+    """Return the optional server packages that ``after`` requires and ``before`` does not.
+
+    Streamlit's server (uvicorn) takes ``httptools`` and ``uvloop`` whenever they can be
+    imported, and both sides run in this environment: the "before" side must not get them
+    from the "after" side's requirements.
+    """
+
+    def names(folder: Path) -> set[str]:
+        lines = (folder / "requirements.txt").read_text(encoding="utf-8").splitlines()
+        return {re.split(r"[\s=<>!~;\[]", line.strip(), maxsplit=1)[0].lower() for line in lines}
+
+    required_before, required_after = names(before), names(after)
+    return [p for p in OPTIONAL_SERVER_PACKAGES if p in required_after - required_before]
+
+
+@contextlib.contextmanager
+def _without_packages(packages: list[str]) -> Iterator[str]:
+    """A folder to put first on ``PYTHONPATH``, where importing ``packages`` fails."""
+    with tempfile.TemporaryDirectory(prefix="geobaro-hidden-") as tmp:
+        for name in packages:
+            message = f"{name}: not in this revision's requirements"
+            (Path(tmp) / f"{name}.py").write_text(
+                f"raise ImportError({message!r})\n", encoding="utf-8"
+            )
+        yield tmp if packages else ""
 
 
 @contextlib.contextmanager
