@@ -10,9 +10,10 @@ disk; "after, without prebuilt topologies" is this checkout with a copy of the c
 no ``topologies.zip`` and ``GEOBARO_NO_SHIPPED=1``: the change measured alone, since "before"
 also lacks whatever else landed since. All run with this virtual environment's Python and
 their own sources first; the server packages Streamlit takes when present (``httptools``,
-``uvloop``) are hidden from a side whose ``requirements.txt`` does not list them. Each side's sources are byte-compiled (``compileall``: the
-environment may set ``PYTHONDONTWRITEBYTECODE``, and then no start would write them), and each
-side is started once untimed (warming the OS file cache), then the timed starts alternate
+``uvloop``) are hidden from a side whose ``requirements.txt`` does not list them. Each side's
+sources are byte-compiled (``compileall``: the environment may set
+``PYTHONDONTWRITEBYTECODE``, and then no start would write them), and each side is started
+once untimed (warming the OS file cache), then the timed starts alternate
 between the sides so that all see the same machine load. A start is timed from ``Popen`` to
 the 589th commune path drawn in a new headless Chromium page opened as soon as
 ``/_stcore/health`` answers. The table goes to stdout (Markdown) and the raw timings to
@@ -254,7 +255,7 @@ def _without_packages(packages: list[str]) -> Iterator[str]:
         for name in packages:
             message = f"{name}: not in this revision's requirements"
             (Path(tmp) / f"{name}.py").write_text(
-                f"raise ImportError({message!r})\n", encoding="utf-8"
+                f"raise ModuleNotFoundError({message!r}, name={name!r})\n", encoding="utf-8"
             )
         yield tmp if packages else ""
 
