@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import warnings
@@ -12,7 +13,7 @@ from typing import Any
 import geopandas as gpd
 import pandas as pd
 
-from geobaro._io import atomic_write
+from geobaro._io import atomic_write, file_sha256
 from geobaro.config import Settings, get_settings
 from geobaro.data.attribution import translate_attribution
 from geobaro.data.manifest import (
@@ -42,11 +43,17 @@ __all__ = [
     "load_prepared",
     "prepare_boundaries",
     "read_boundary_source",
+    "web_units_path",
+    "write_web_units",
 ]
 
 log = logging.getLogger(__name__)
 
 _CACHE_VERSION = 1
+#: The prepared web units (`web_units_path`): their folder, and their format (bump it when
+#: the dissolving or the projection of web units changes).
+WEB_UNITS_DIR = "web-units"
+_WEB_UNITS_FORMAT = 1
 
 
 def prepare_boundaries(
@@ -270,6 +277,62 @@ def _write_parquet(gdf: gpd.GeoDataFrame, path: Path) -> None:
 def _load_cached(
     level: str, vintage: str, web: bool, folder: Path, settings: Settings
 ) -> gpd.GeoDataFrame:
+    if web:
+        prepared = web_units_path(folder, level, vintage, settings)
+        if prepared is not None and prepared.is_file():
+            gdf = gpd.read_parquet(prepared)
+            gdf.attrs["rural_density"] = settings.rural_density
+            return gdf
+    return _build_units(level, vintage, web, folder, settings)
+
+
+def web_units_path(folder: Path, level: str, vintage: str, settings: Settings) -> Path | None:
+    """Return where the prepared web units of a level and vintage are kept in ``folder``.
+
+    ``python -m geobaro data prepare`` writes the EPSG:4326 units the maps draw, for every
+    level and vintage, into ``folder/web-units/`` (`write_web_units`), so that a first map
+    reads them instead of dissolving and projecting (0.08 s for the communes). The name holds
+    a digest of what they are made of: the folder's stamp, the simplified table's bytes, the
+    web rounding and the format, so a file of other boundaries or settings is never read.
+    ``None`` when ``folder`` holds no prepared table.
+    """
+    stamp = read_stamp(folder)
+    table = folder / WEB_TABLE
+    if stamp is None or not table.is_file():
+        return None
+    key = json.dumps(
+        [_WEB_UNITS_FORMAT, stamp, file_sha256(table), settings.web_decimals, level, vintage],
+        sort_keys=True,
+    )
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:20]
+    return folder / WEB_UNITS_DIR / f"{vintage}-{level}-{digest}.parquet"
+
+
+def write_web_units(folder: Path, settings: Settings, levels: Any, vintages: Any) -> list[Path]:
+    """Write the web units of each level and vintage into ``folder`` (see `web_units_path`).
+
+    Files already there are kept (their name says they are current); files of other digests
+    are removed. Returns the files of every level and vintage.
+    """
+    wanted: list[Path] = []
+    for vintage in vintages:
+        for level in levels:
+            path = web_units_path(folder, level, vintage, settings)
+            if path is None:
+                return []
+            wanted.append(path)
+            if not path.is_file():
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _write_parquet(_build_units(level, vintage, True, folder, settings), path)
+    for old in (folder / WEB_UNITS_DIR).glob("*.parquet"):
+        if old not in wanted:
+            old.unlink()
+    return wanted
+
+
+def _build_units(
+    level: str, vintage: str, web: bool, folder: Path, settings: Settings
+) -> gpd.GeoDataFrame:
     # the shipped folder holds only the simplified table
     name = FULL_TABLE if not web and (folder / FULL_TABLE).is_file() else WEB_TABLE
     gdf = gpd.read_parquet(folder / name)
@@ -281,4 +344,6 @@ def _load_cached(
         gdf = _dissolve_level(gdf, level, vintage)
     if web:
         gdf = _to_web(gdf, decimals=settings.web_decimals)
+    # every level and vintage says the density its urban/rural split used (dissolving drops it)
+    gdf.attrs["rural_density"] = settings.rural_density
     return gdf

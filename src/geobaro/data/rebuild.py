@@ -13,7 +13,13 @@ import geopandas as gpd
 
 from geobaro._io import atomic_write, file_sha256
 from geobaro.config import Settings, get_settings
-from geobaro.data.cache import _stamp, load_prepared, prepare_boundaries, read_boundary_source
+from geobaro.data.cache import (
+    _stamp,
+    load_prepared,
+    prepare_boundaries,
+    read_boundary_source,
+    write_web_units,
+)
 from geobaro.data.manifest import STAMP, WEB_TABLE, Progress, read_manifest
 from geobaro.data.shipped import SHIPPED_FILES, SOURCES_FILE, TOPOLOGY_FILE
 from geobaro.data.topologies import TopologyBuilder, write_topologies
@@ -98,15 +104,18 @@ def web_frames(settings: Settings) -> dict[str, gpd.GeoDataFrame]:
 def write_prepared_topologies(
     *, build_topology: TopologyBuilder, settings: Settings | None = None, force: bool = False
 ) -> Path | None:
-    """Write the prebuilt topologies into the cache when it holds the prepared boundaries.
+    """Write the prebuilt topologies and web units into the cache when it holds the boundaries.
 
-    Nothing is done when the boundaries in use are the shipped ones (they have theirs) or the
-    cache's topologies are newer than its stamp, unless ``force``. Returns the file written.
+    The web units of every level and vintage are written when missing (`write_web_units`).
+    Nothing is done when the boundaries in use are the shipped ones (they have their
+    topologies; their web units are built when loaded), and the topologies are not rebuilt
+    when newer than the cache's stamp, unless ``force``. Returns the topology file written.
     """
     settings = settings or get_settings()
     folder = prepare_boundaries(settings=settings)
     if folder != settings.cache_dir:
         return None
+    write_web_units(folder, settings, LEVELS, VINTAGES)
     path = folder / TOPOLOGY_FILE
     if not force and path.is_file() and path.stat().st_mtime >= (folder / STAMP).stat().st_mtime:
         return None
