@@ -4,6 +4,7 @@ those of other boundaries or settings."""
 
 from __future__ import annotations
 
+import logging
 import shutil
 from pathlib import Path
 
@@ -91,11 +92,23 @@ def test_units_of_other_boundaries_or_settings_are_not_read(
 
 
 def test_stale_files_are_removed_and_current_ones_kept(folder: Path, settings: Settings) -> None:
-    (folder / WEB_UNITS_DIR).mkdir()
+    [region] = write_web_units(folder, settings, ["region"], ["2018"])
     stale = folder / WEB_UNITS_DIR / "2018-commune-00000000000000000000.parquet"
     stale.write_bytes(b"not parquet")
     [current] = write_web_units(folder, settings, ["commune"], ["2018"])
     assert not stale.exists()
+    assert region.is_file()  # another level's current file stays
     before = current.stat().st_mtime_ns
     assert write_web_units(folder, settings, ["commune"], ["2018"]) == [current]
     assert current.stat().st_mtime_ns == before  # kept, not written again
+
+
+def test_a_damaged_file_is_not_used(
+    folder: Path, settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    built = _load(folder, "commune", "2018", settings)
+    [path] = write_web_units(folder, settings, ["commune"], ["2018"])
+    path.write_bytes(path.read_bytes()[:1000])  # truncated
+    with caplog.at_level(logging.WARNING, logger="geobaro.data.cache"):
+        assert_geodataframe_equal(_load(folder, "commune", "2018", settings), built)
+    assert "ignoring unreadable web units" in caplog.text

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import warnings
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -280,9 +281,13 @@ def _load_cached(
     if web:
         prepared = web_units_path(folder, level, vintage, settings)
         if prepared is not None and prepared.is_file():
-            gdf = gpd.read_parquet(prepared)
-            gdf.attrs["rural_density"] = settings.rural_density
-            return gdf
+            try:
+                gdf = gpd.read_parquet(prepared)
+            except Exception:  # a damaged file is not used: the units are built as without it
+                log.warning("ignoring unreadable web units %s", prepared, exc_info=True)
+            else:
+                gdf.attrs["rural_density"] = settings.rural_density
+                return gdf
     return _build_units(level, vintage, web, folder, settings)
 
 
@@ -308,26 +313,30 @@ def web_units_path(folder: Path, level: str, vintage: str, settings: Settings) -
     return folder / WEB_UNITS_DIR / f"{vintage}-{level}-{digest}.parquet"
 
 
-def write_web_units(folder: Path, settings: Settings, levels: Any, vintages: Any) -> list[Path]:
+def write_web_units(
+    folder: Path, settings: Settings, levels: Iterable[str], vintages: Iterable[str]
+) -> list[Path]:
     """Write the web units of each level and vintage into ``folder`` (see `web_units_path`).
 
-    Files already there are kept (their name says they are current); files of other digests
-    are removed. Returns the files of every level and vintage.
+    A current file is kept (its name says what it holds); the files of the same level and
+    vintage with another digest are removed. Returns the current files, or none when
+    ``folder`` holds no prepared table.
     """
-    wanted: list[Path] = []
+    written: list[Path] = []
+    levels = list(levels)
     for vintage in vintages:
         for level in levels:
             path = web_units_path(folder, level, vintage, settings)
             if path is None:
                 return []
-            wanted.append(path)
             if not path.is_file():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 _write_parquet(_build_units(level, vintage, True, folder, settings), path)
-    for old in (folder / WEB_UNITS_DIR).glob("*.parquet"):
-        if old not in wanted:
-            old.unlink()
-    return wanted
+            for other in path.parent.glob(f"{vintage}-{level}-*.parquet"):
+                if other != path:
+                    other.unlink()
+            written.append(path)
+    return written
 
 
 def _build_units(
