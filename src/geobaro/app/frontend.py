@@ -20,12 +20,12 @@ dot, an HTML or JSON file, a file that is not there or that does not fit the mem
 
 from __future__ import annotations
 
-import hashlib
-import mimetypes
+import os
 import re
-from email.utils import formatdate
 from pathlib import Path
 from typing import Any
+
+from starlette.responses import FileResponse
 
 __all__ = ["MAX_CACHED_BYTES", "FrontendFiles", "streamlit_static_dir"]
 
@@ -136,23 +136,17 @@ class FrontendFiles:
         body = file.read_bytes()
         if len(body) != stat.st_size:  # changed while read: Streamlit answers this one
             return None
-        answer = (body, _headers(file, stat.st_size, stat.st_mtime))
+        answer = (body, _headers(file, stat))
         self._answers[relative] = answer
         self._held += len(body)
         return answer
 
 
-def _headers(file: Path, size: int, mtime: float) -> list[tuple[bytes, bytes]]:
-    """Return the headers Starlette's ``FileResponse`` and Streamlit give the file."""
-    media_type = mimetypes.guess_type(file.name)[0] or "text/plain"
-    if media_type.startswith("text/"):
-        media_type += "; charset=utf-8"
-    etag = hashlib.md5(f"{mtime}-{size}".encode(), usedforsecurity=False).hexdigest()
-    return [
-        (b"content-type", media_type.encode("latin-1")),
-        (b"accept-ranges", b"bytes"),
-        (b"content-length", str(size).encode("latin-1")),
-        (b"last-modified", formatdate(mtime, usegmt=True).encode("latin-1")),
-        (b"etag", f'"{etag}"'.encode("latin-1")),
-        (b"cache-control", _CACHE_CONTROL),
-    ]
+def _headers(file: Path, stat: os.stat_result) -> list[tuple[bytes, bytes]]:
+    """Return the headers Streamlit gives the file, with its caching.
+
+    They are Starlette's ``FileResponse`` headers (type, length, ``Last-Modified``, ``ETag``),
+    built from the ``stat`` without reading the file.
+    """
+    response = FileResponse(file, stat_result=stat)
+    return [*response.raw_headers, (b"cache-control", _CACHE_CONTROL)]
